@@ -1,0 +1,3 @@
+from publish.cli import run
+
+run()

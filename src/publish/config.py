@@ -1,0 +1,306 @@
+"""Typed settings from `publish.toml` (or `[tool.publish]` in `pyproject.toml`).
+
+Every section is a frozen dataclass with defaults, so no file is needed. Unknown keys and wrong
+types are collected and reported together, each naming its key.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import hashlib
+import json
+import tomllib
+import typing
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any, Literal, get_args, get_origin
+
+from publish.errors import ConfigError
+
+CONFIG_FILE = "publish.toml"
+
+
+@dataclass(frozen=True)
+class SiteSettings:
+    title: str = ""                      # default: the site root's folder name
+    description: str = ""
+    base_url: str = "https://example.com"
+    author: str = ""
+    email: str = ""
+    language: str = "en"
+    timezone: str = "UTC"
+    article_url: str = "/blog/{slug}/"
+    icon: str = ""                       # public-folder path or URL of a square icon (feeds)
+    logo: str = ""                       # public-folder path or URL of a wide logo (feeds)
+
+
+@dataclass(frozen=True)
+class PathSettings:
+    content: str = "content"
+    public: str = ""                     # default: "public" if the site root has one, else "<content>/public"
+    output: str = "output"
+    theme: str = "default"
+
+
+@dataclass(frozen=True)
+class FeedSettings:
+    limit: int = 20
+    full_content: bool = True
+
+
+@dataclass(frozen=True)
+class PdfSettings:
+    page_size: str = "A4"
+
+
+@dataclass(frozen=True)
+class EpubSettings:
+    title: str = ""                      # default: the site title
+    order: Literal["oldest", "newest"] = "oldest"
+    cover: str = ""                      # an image path; default: a cover composed from the articles
+
+
+@dataclass(frozen=True)
+class EmailSettings:
+    sender: str = ""                     # default: "<author> <email>"
+    unsubscribe: str = "{{unsubscribe_url}}"
+    digest_days: int = 30
+    digest_limit: int = 10
+    address: str = ""                    # the sender's postal address for the footer
+    max_kb: int = 90
+
+
+@dataclass(frozen=True)
+class SmtpSettings:
+    host: str = "localhost"
+    port: int = 587
+    security: Literal["starttls", "ssl", "none"] = "starttls"
+    username: str = ""
+    timeout: int = 30
+
+
+@dataclass(frozen=True)
+class FieldSettings:
+    title: list[str] = field(default_factory=list)
+    published: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    excerpt: list[str] = field(default_factory=list)
+    image: list[str] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+    draft: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class NetworkSettings:
+    remote_images: bool = False          # fetch remote cover images during a build
+
+
+@dataclass(frozen=True)
+class Config:
+    site: SiteSettings = field(default_factory=SiteSettings)
+    paths: PathSettings = field(default_factory=PathSettings)
+    feed: FeedSettings = field(default_factory=FeedSettings)
+    pdf: PdfSettings = field(default_factory=PdfSettings)
+    epub: EpubSettings = field(default_factory=EpubSettings)
+    email: EmailSettings = field(default_factory=EmailSettings)
+    smtp: SmtpSettings = field(default_factory=SmtpSettings)
+    fields: FieldSettings = field(default_factory=FieldSettings)
+    network: NetworkSettings = field(default_factory=NetworkSettings)
+    # Not from the file: where things are, resolved once.
+    root: Path = Path(".")
+    source: Path | None = None
+
+    @property
+    def content_dir(self) -> Path:
+        return _under(self.root, self.paths.content)
+
+    @property
+    def public_dir(self) -> Path:
+        if self.paths.public:
+            return _under(self.root, self.paths.public)
+        if (self.root / "public").is_dir():
+            return (self.root / "public").resolve()
+        if (self.root / "static").is_dir() and (self.root / "hugo.toml").exists():
+            return (self.root / "static").resolve()
+        return self.content_dir / "public"
+
+    @property
+    def output_dir(self) -> Path:
+        return _under(self.root, self.paths.output)
+
+    @property
+    def theme_dir(self) -> Path:
+        return resolve_theme(self.root, self.paths.theme)
+
+    @property
+    def site_title(self) -> str:
+        return self.site.title or self.root.resolve().name.replace("-", " ").replace("_", " ").title()
+
+    def digest(self) -> str:
+        """A digest of every setting that changes outputs (not SMTP, not where output goes)."""
+        data = {f.name: dataclasses.asdict(getattr(self, f.name)) for f in fields(self)
+                if f.name not in ("root", "source", "smtp")}
+        data["paths"].pop("output", None)
+        return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
+
+
+def _under(root: Path, value: str) -> Path:
+    path = Path(value).expanduser()
+    return (path if path.is_absolute() else root / path).resolve()
+
+
+def bundled_themes() -> Path:
+    """Themes shipped with the package (wheel) or beside `src/` (a checkout)."""
+    packaged = Path(__file__).parent / "themes"
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parents[2] / "themes"
+
+
+def resolve_theme(root: Path, theme: str) -> Path:
+    as_path = Path(theme).expanduser()
+    if "/" in theme or as_path.is_absolute():
+        path = as_path if as_path.is_absolute() else root / as_path
+        return path.resolve()
+    local = root / "themes" / theme
+    if local.is_dir():
+        return local.resolve()
+    return (bundled_themes() / theme).resolve()
+
+
+SECTIONS: dict[str, type] = {f.name: typing.get_type_hints(Config)[f.name] for f in fields(Config)
+                             if f.name not in ("root", "source")}
+
+
+def find_root(start: Path) -> tuple[Path, Path | None]:
+    """The site root: the folder holding publish.toml or a pyproject.toml with [tool.publish]."""
+    start = start.resolve()
+    if (start / CONFIG_FILE).is_file():
+        return start, start / CONFIG_FILE
+    pyproject = start / "pyproject.toml"
+    if pyproject.is_file():
+        try:
+            data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError):
+            data = {}
+        if "publish" in data.get("tool", {}):
+            return start, pyproject
+    return start, None
+
+
+def load_config(config_file: Path | None = None, cwd: Path | None = None,
+                overrides: dict[str, dict[str, Any]] | None = None) -> Config:
+    """Read the configuration; raise ConfigError listing every problem at once."""
+    if config_file is not None:
+        config_file = config_file.resolve()
+        if not config_file.is_file():
+            raise ConfigError("configuration file not found", path=config_file,
+                              hint="check the --config path")
+        root: Path = config_file.parent
+        source: Path | None = config_file
+    else:
+        root, source = find_root(cwd or Path.cwd())
+    raw: dict[str, Any] = {}
+    if source is not None:
+        try:
+            data = tomllib.loads(source.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"not valid TOML: {exc}", path=source) from None
+        except UnicodeDecodeError:
+            raise ConfigError("not UTF-8 text", path=source) from None
+        raw = data.get("tool", {}).get("publish", {}) if source.name == "pyproject.toml" else data
+    errors: list[str] = []
+    config = _build(raw, errors, source)
+    for section, values in (overrides or {}).items():
+        current = getattr(config, section)
+        config = replace(config, **{section: replace(current, **values)})
+    config = replace(config, root=root, source=source)
+    errors.extend(_check_values(config))
+    if errors:
+        raise ConfigError("\n".join(errors), path=source or root)
+    return config
+
+
+def _build(raw: dict[str, Any], errors: list[str], source: Path | None) -> Config:
+    sections: dict[str, Any] = {}
+    for name, value in raw.items():
+        if name not in SECTIONS:
+            errors.append(f"unknown section [{name}]{_suggest(name, SECTIONS)}")
+            continue
+        if not isinstance(value, dict):
+            errors.append(f"{name}: expected a table [{name}], got {_kind(value)}")
+            continue
+        sections[name] = _build_section(name, SECTIONS[name], value, errors)
+    return Config(**sections)
+
+
+def _build_section(name: str, cls: type, values: dict[str, Any], errors: list[str]) -> Any:
+    hints = typing.get_type_hints(cls)
+    accepted: dict[str, Any] = {}
+    for key, value in values.items():
+        if key not in hints:
+            errors.append(f"unknown key '{name}.{key}'{_suggest(key, hints)}")
+            continue
+        problem = _type_problem(hints[key], value)
+        if problem:
+            errors.append(f"{name}.{key}: {problem}")
+        else:
+            accepted[key] = value
+    return cls(**accepted)
+
+
+def _type_problem(expected: Any, value: Any) -> str | None:
+    origin = get_origin(expected)
+    if origin is Literal:
+        choices = get_args(expected)
+        if value not in choices:
+            return f"expected one of {', '.join(repr(c) for c in choices)}, got {value!r}"
+        return None
+    if origin is list:
+        (item,) = get_args(expected)
+        if not isinstance(value, list) or not all(isinstance(v, item) for v in value):
+            return f"expected a list of {_name(item)}s, got {_kind(value)}"
+        return None
+    if expected is int and (isinstance(value, bool) or not isinstance(value, int)):
+        return f"expected an integer, got {_kind(value)}"
+    if expected is bool and not isinstance(value, bool):
+        return f"expected true or false, got {_kind(value)}"
+    if expected is str and not isinstance(value, str):
+        return f"expected a string, got {_kind(value)}"
+    return None
+
+
+def _check_values(config: Config) -> list[str]:
+    errors = []
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+    try:
+        ZoneInfo(config.site.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        errors.append(f"site.timezone: unknown time zone {config.site.timezone!r} (use a name such as 'Europe/Paris')")
+    if not config.site.base_url.startswith(("http://", "https://")):
+        errors.append(f"site.base_url: must start with https:// or http://, got {config.site.base_url!r}")
+    if "{slug}" not in config.site.article_url:
+        errors.append("site.article_url: must contain {slug}, e.g. '/blog/{slug}/'")
+    for key in ("limit",):
+        if getattr(config.feed, key) < 1:
+            errors.append(f"feed.{key}: must be at least 1")
+    if config.email.digest_days < 1 or config.email.digest_limit < 1:
+        errors.append("email.digest_days and email.digest_limit: must be at least 1")
+    if not 1 <= config.smtp.port <= 65535:
+        errors.append(f"smtp.port: {config.smtp.port} is not a port number")
+    return errors
+
+
+def _suggest(key: str, known: Any) -> str:
+    close = difflib.get_close_matches(key, list(known), n=1)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def _kind(value: Any) -> str:
+    return {bool: "a boolean", int: "an integer", float: "a number", str: "a string",
+            list: "a list", dict: "a table"}.get(type(value), type(value).__name__)
+
+
+def _name(tp: Any) -> str:
+    return {str: "string", int: "integer", bool: "boolean"}.get(tp, getattr(tp, "__name__", str(tp)))

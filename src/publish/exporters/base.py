@@ -1,0 +1,118 @@
+"""The exporter interface: one small typed base class.
+
+An exporter turns the Collection into files under the output folder in two steps:
+
+* `plan(ctx)` lists Tasks: independent units of work (one PDF, all feeds, one EPUB), each naming
+  the files it writes and a digest of everything it is made from. Cheap; runs in the main process.
+* `render(ctx, task)` writes the task's files through `ctx.write` and returns warnings. It may run
+  in a worker process, so it gets everything from `ctx` and `task`.
+
+The pipeline skips a task whose digest and files are unchanged, runs the rest in parallel, and
+records what it wrote. A third-party exporter is a subclass registered under the
+`publish.exporters` entry-point group, exactly like the built-in ones.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, ClassVar
+
+from publish.config import Config
+from publish.errors import UnsafePathError
+from publish.model import EMPTY, Article, Collection, FrozenDict, Image
+from publish.paths import inside, output_path, write_atomic
+
+
+@dataclass(frozen=True)
+class Task:
+    exporter: str
+    key: str                         # unique and stable, e.g. "pdf/my-post"
+    outputs: tuple[str, ...]         # files it writes, relative to the output folder
+    digest: str                      # of every input; unchanged digest + intact files = up to date
+    label: str = ""                  # for progress and messages
+    cost: float = 1.0                # relative weight, so the slowest tasks start first
+    params: Mapping[str, Any] = field(default=EMPTY)
+
+
+@dataclass(frozen=True)
+class BuildContext:
+    config: Config
+    collection: Collection
+    output_dir: Path
+    theme_dir: Path
+    options: Mapping[str, Any] = field(default=EMPTY)   # the command's options for this exporter
+
+    @property
+    def site(self):  # type: ignore[no-untyped-def]
+        return self.collection.site
+
+    def write(self, relative: str, data: bytes | str) -> Path:
+        """Atomically write a file under the output folder (never outside it)."""
+        target = output_path(self.output_dir, relative)
+        write_atomic(target, data)
+        return target
+
+    def theme_file(self, *parts: str) -> Path:
+        """A file of the theme; refuses paths that leave the theme folder."""
+        path = self.theme_dir.joinpath(*parts)
+        if not inside(path, [self.theme_dir]):
+            raise UnsafePathError(f"theme file {'/'.join(parts)!r} is outside the theme folder")
+        return path.resolve()
+
+    def web_image(self, image: Image, max_width: int) -> tuple[str, int, int]:
+        """A JPEG/PNG copy under output/images/ (converted once); returns (relative path, w, h)."""
+        from publish.images import web_copy
+
+        return web_copy(image, self.output_dir, max_width)
+
+
+class Exporter(ABC):
+    """Base class of every output format."""
+
+    name: ClassVar[str]              # command-line and entry-point name: "pdf"
+    description: ClassVar[str]       # one line for `publish exporters`
+    version: ClassVar[str] = "1"     # bump when output changes for the same input
+    theme_folder: ClassVar[str | None] = None   # e.g. "pdf": its files feed every task's digest
+
+    @abstractmethod
+    def plan(self, ctx: BuildContext) -> list[Task]:
+        """The tasks for this run (ctx.options holds the command's selection)."""
+
+    @abstractmethod
+    def render(self, ctx: BuildContext, task: Task) -> list[str]:
+        """Write `task.outputs` with `ctx.write`; return warnings for the user."""
+
+    def prepare(self, ctx: BuildContext) -> None:
+        """Called once in the main process before workers start: import heavy libraries, parse
+        stylesheets and fonts here so forked workers inherit them."""
+
+    # Helpers for subclasses ------------------------------------------------------------------
+    def task(self, ctx: BuildContext, key: str, outputs: Iterable[str], articles: Iterable[Article] = (),
+             *, label: str = "", cost: float = 1.0, **params: Any) -> Task:
+        """A Task whose digest covers the articles, the configuration, the theme and the exporter."""
+        h = hashlib.sha256()
+        h.update(f"{self.name}\0{self.version}\0{key}\0".encode())
+        h.update(ctx.config.digest().encode())
+        h.update(self._theme_digest(ctx).encode())
+        h.update(repr(sorted(params.items())).encode())
+        for article in articles:
+            h.update(article.slug.encode() + b"\0" + article.digest.encode())
+        return Task(self.name, key, tuple(outputs), h.hexdigest(), label or key, cost, FrozenDict(params))
+
+    def _theme_digest(self, ctx: BuildContext) -> str:
+        return _folder_digest(ctx.theme_dir / self.theme_folder) if self.theme_folder else ""
+
+
+@lru_cache(maxsize=16)
+def _folder_digest(folder: Path) -> str:
+    """Digest of a theme folder's files (once per process)."""
+    h = hashlib.sha256()
+    if folder.is_dir():
+        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+            h.update(path.relative_to(folder).as_posix().encode() + b"\0" + path.read_bytes())
+    return h.hexdigest()

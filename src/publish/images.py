@@ -1,0 +1,114 @@
+"""The one place that opens, checks, converts and sizes images.
+
+Originals are probed (header only) when articles load; exporters ask for web-safe copies
+(JPEG or PNG, never WebP) at the size they need. Copies are content-addressed under
+`output/images/`, so each source and size is converted once and reused across runs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import warnings
+from pathlib import Path
+
+from publish.errors import ImageError
+from publish.model import Image
+from publish.paths import write_atomic
+
+ALLOWED_FORMATS = {"JPEG", "PNG", "WEBP", "GIF"}
+MAX_PIXELS = 60_000_000          # refuse to decode anything larger (decompression bombs)
+MAX_BYTES = 50 * 1024 * 1024
+IMAGES_DIR = "images"
+
+
+def probe(path: Path, *, alt: str = "", source: str = "") -> Image:
+    """Read an image's header: format and size. Raises ImageError for anything unsafe or unreadable."""
+    from PIL import Image as PILImage
+    from PIL import UnidentifiedImageError
+
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        raise ImageError(f"image {source or path.name!r} not found", hint=f"looked for {path}") from None
+    if not path.is_file():
+        raise ImageError(f"image {source or path.name!r} is not a file")
+    if size > MAX_BYTES:
+        raise ImageError(f"image {source!r} is {size // 1_048_576} MB; the limit is {MAX_BYTES // 1_048_576} MB")
+    data = path.read_bytes()
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", PILImage.DecompressionBombWarning)
+            with PILImage.open(io.BytesIO(data)) as img:
+                fmt, (width, height) = img.format or "", img.size
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
+        raise ImageError(f"{source or path.name!r} is not a readable image ({type(exc).__name__})",
+                         hint="replace it with a JPEG, PNG or WebP file") from None
+    except (PILImage.DecompressionBombError, PILImage.DecompressionBombWarning):
+        raise ImageError(f"image {source!r} has too many pixels to decode safely") from None
+    if fmt not in ALLOWED_FORMATS:
+        raise ImageError(f"image {source!r} is {fmt or 'an unknown format'}; use JPEG, PNG, WebP or GIF")
+    if width * height > MAX_PIXELS or width < 1 or height < 1:
+        raise ImageError(f"image {source!r} is {width}x{height} pixels; "
+                         f"the limit is {MAX_PIXELS // 1_000_000} megapixels", hint="resize it before publishing")
+    return Image(path=path, alt=alt, width=width, height=height, format=fmt,
+                 digest=hashlib.sha256(data).hexdigest(), source=source)
+
+
+def web_copy_name(image: Image, max_width: int) -> tuple[str, int, int]:
+    """The output-relative name and size a web copy of `image` at `max_width` will have."""
+    width = min(image.width, max_width)
+    height = max(1, round(image.height * width / image.width))
+    ext = "png" if _keeps_png(image) else "jpg"
+    stem = "".join(c if c.isalnum() or c in "-_" else "-" for c in image.path.stem.lower())[:40] or "image"
+    return f"{IMAGES_DIR}/{stem}-{image.digest[:12]}-{width}.{ext}", width, height
+
+
+def web_copy(image: Image, output_dir: Path, max_width: int) -> tuple[str, int, int]:
+    """Write (once) a JPEG/PNG copy no wider than `max_width`; returns (relative path, width, height)."""
+    name, width, height = web_copy_name(image, max_width)
+    target = output_dir / name
+    if not target.exists():
+        write_atomic(target, convert(image, width, height))
+    return name, width, height
+
+
+def convert(image: Image, width: int, height: int) -> bytes:
+    """Re-encode as JPEG or PNG at the given size; drops metadata, honours EXIF orientation."""
+    from PIL import Image as PILImage
+    from PIL import ImageOps
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", PILImage.DecompressionBombWarning)
+        with PILImage.open(image.path) as opened:
+            if opened.format == "JPEG":
+                opened.draft("RGB", (width, height))     # decode at reduced scale: far less memory
+            opened.seek(0)
+            img: PILImage.Image = ImageOps.exif_transpose(opened)
+            if img.size != (width, height):
+                img = img.resize((width, height), PILImage.Resampling.LANCZOS, reducing_gap=3.0)
+            out = io.BytesIO()
+            if _keeps_png(image):
+                if img.mode not in ("RGB", "RGBA", "L", "LA"):
+                    img = img.convert("RGBA")
+                img.save(out, "PNG", optimize=True)
+            else:
+                if img.mode != "RGB":
+                    img = _flatten(img)
+                img.save(out, "JPEG", quality=84, optimize=True, progressive=True)
+            return out.getvalue()
+
+
+def _keeps_png(image: Image) -> bool:
+    return image.format in ("PNG", "GIF")
+
+
+def _flatten(img):  # type: ignore[no-untyped-def]
+    from PIL import Image as PILImage
+
+    if img.mode in ("RGBA", "LA", "P"):
+        rgba = img.convert("RGBA")
+        background = PILImage.new("RGB", rgba.size, (255, 255, 255))
+        background.paste(rgba, mask=rgba.getchannel("A"))
+        return background
+    return img.convert("RGB")

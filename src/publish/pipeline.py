@@ -1,0 +1,228 @@
+"""load -> validate -> plan -> run exporters on an executor -> record what was written.
+
+Every article is loaded before any exporter runs (feeds and the EPUB need the whole collection).
+Tasks that are up to date are skipped; the rest run in long-lived worker processes, forked after
+each exporter's `prepare()` so heavy imports, fonts and stylesheets are loaded once.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import time
+import traceback
+from collections.abc import Mapping
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from publish import registry, state
+from publish.config import Config
+from publish.content.loader import Loaded, Problem, load
+from publish.errors import ConfigError, PublishError
+from publish.exporters.base import BuildContext, Exporter, Task
+from publish.lock import output_lock
+from publish.model import FrozenDict
+
+
+class Progress(Protocol):
+    def message(self, text: str) -> None: ...
+    def start(self, total: int, description: str) -> None: ...
+    def advance(self, label: str) -> None: ...
+    def stop(self) -> None: ...
+
+
+class Quiet:
+    def message(self, text: str) -> None: ...
+    def start(self, total: int, description: str) -> None: ...
+    def advance(self, label: str) -> None: ...
+    def stop(self) -> None: ...
+
+
+@dataclass
+class Report:
+    articles: int = 0
+    left_out: list[tuple[str, str]] = field(default_factory=list)     # (slug, "draft" | "future")
+    written: list[str] = field(default_factory=list)                  # output files
+    up_to_date: list[str] = field(default_factory=list)               # task labels
+    problems: list[Problem] = field(default_factory=list)
+    planned: dict[str, list[str]] = field(default_factory=dict)      # exporter -> every output it owns
+    seconds: float = 0.0
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "warning"]
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.errors else 0
+
+
+@dataclass(frozen=True)
+class Outcome:
+    key: str
+    warnings: tuple[str, ...] = ()
+    error: str | None = None
+
+
+def default_jobs() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:
+        return max(1, os.cpu_count() or 1)
+
+
+def build(config: Config, selection: Mapping[str, Mapping[str, Any]], *, drafts: bool = False,
+          future: bool = False, jobs: int | None = None, force: bool = False,
+          progress: Progress | None = None) -> Report:
+    """Run the selected exporters ({name: options}); see Report for what happened."""
+    progress = progress or Quiet()
+    jobs = jobs or default_jobs()
+    started = time.perf_counter()
+    exporters = _instantiate(selection)
+    output_dir = config.output_dir
+    output_dir.mkdir(parents=True, exist_ok=True)
+    report = Report()
+    with output_lock(output_dir, on_wait=progress.message):
+        loaded = load(config, drafts=drafts, future=future, jobs=jobs)
+        _take_load(report, loaded)
+        contexts = {name: BuildContext(config, loaded.collection, output_dir, config.theme_dir,
+                                       FrozenDict(selection[name])) for name in exporters}
+        tasks = _plan(exporters, contexts, report)
+        for task in tasks:
+            report.planned.setdefault(task.exporter, []).extend(task.outputs)
+        todo = []
+        for task in tasks:
+            if not force and state.up_to_date(output_dir, task):
+                report.up_to_date.append(task.label)
+            else:
+                todo.append(task)
+        todo.sort(key=lambda t: -t.cost)
+        if todo:
+            _run(todo, exporters, contexts, jobs, report, progress)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _instantiate(selection: Mapping[str, Mapping[str, Any]]) -> dict[str, Exporter]:
+    found = registry.discover()
+    exporters = {}
+    for name in selection:
+        entry = found.get(name)
+        if entry is None:
+            raise ConfigError(f"no exporter named {name!r} is installed",
+                              hint=f"installed: {', '.join(sorted(found)) or 'none'}")
+        if entry.exporter is None:
+            raise ConfigError(f"the exporter {name!r} from {entry.distribution} {entry.error}")
+        exporters[name] = entry.exporter()
+    return exporters
+
+
+def _take_load(report: Report, loaded: Loaded) -> None:
+    report.articles = len(loaded.collection)
+    report.left_out = [(a.slug, why) for a, why in loaded.skipped]
+    report.problems.extend(loaded.problems)
+
+
+def _plan(exporters: dict[str, Exporter], contexts: dict[str, BuildContext], report: Report) -> list[Task]:
+    tasks: list[Task] = []
+    for name, exporter in exporters.items():
+        try:
+            tasks.extend(exporter.plan(contexts[name]))
+        except ConfigError:
+            raise
+        except PublishError as exc:
+            report.problems.append(Problem("error", exc.path, f"{name}: {exc.describe()}"))
+        except Exception as exc:  # noqa: BLE001 - a broken plugin must not stop the other formats
+            report.problems.append(Problem("error", None, f"exporter {name!r} failed while planning: "
+                                                          f"{type(exc).__name__}: {exc}"))
+    return tasks
+
+
+# Set in the main process before workers fork; read by _render_in_worker.
+_WORKER_STATE: tuple[dict[str, Exporter], dict[str, BuildContext]] | None = None
+
+
+def _render(exporter: Exporter, ctx: BuildContext, task: Task) -> Outcome:
+    try:
+        warnings = exporter.render(ctx, task)
+        missing = [rel for rel in task.outputs if not (ctx.output_dir / rel).is_file()]
+        if missing:
+            return Outcome(task.key, tuple(warnings), f"{task.label}: the exporter did not write {', '.join(missing)}")
+        return Outcome(task.key, tuple(warnings))
+    except PublishError as exc:
+        return Outcome(task.key, error=f"{task.label}: {exc.describe()}")
+    except Exception as exc:  # noqa: BLE001 - reported with where it happened; other tasks go on
+        frame = traceback.extract_tb(exc.__traceback__)[-1]
+        where = f"{Path(frame.filename).name}:{frame.lineno}"
+        return Outcome(task.key, error=f"{task.label}: {type(exc).__name__}: {exc} (in {where}; "
+                                       f"this is a bug in the {task.exporter} exporter)")
+
+
+def _render_in_worker(task: Task) -> Outcome:
+    assert _WORKER_STATE is not None
+    exporters, contexts = _WORKER_STATE
+    return _render(exporters[task.exporter], contexts[task.exporter], task)
+
+
+def _run(todo: list[Task], exporters: dict[str, Exporter], contexts: dict[str, BuildContext], jobs: int,
+         report: Report, progress: Progress) -> None:
+    global _WORKER_STATE
+    used = {t.exporter for t in todo}
+    for name in sorted(used):
+        try:
+            exporters[name].prepare(contexts[name])
+        except Exception as exc:  # noqa: BLE001
+            report.problems.append(Problem("error", None, f"exporter {name!r} could not start: {exc}"))
+            todo = [t for t in todo if t.exporter != name]
+    by_key = {t.key: t for t in todo}
+
+    def finished(outcome: Outcome) -> None:
+        task = by_key[outcome.key]
+        output_dir = contexts[task.exporter].output_dir
+        source = _source_of(task, contexts[task.exporter])
+        report.problems.extend(Problem("warning", source, w) for w in outcome.warnings)
+        if outcome.error:
+            state.forget(output_dir, task)
+            report.problems.append(Problem("error", source, outcome.error))
+        else:
+            state.record(output_dir, task)
+            report.written.extend(task.outputs)
+        progress.advance(task.label)
+
+    workers = min(jobs, len(todo))
+    if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+        progress.start(len(todo), "Writing")
+        for task in todo:
+            finished(_render(exporters[task.exporter], contexts[task.exporter], task))
+        progress.stop()
+        return
+    _WORKER_STATE = (exporters, contexts)
+    try:
+        # fork: workers inherit the loaded collection and whatever prepare() imported, without pickling.
+        # All workers start at the first submit, before the progress display starts its thread.
+        with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
+            futures = {pool.submit(_render_in_worker, task): task for task in todo}
+            progress.start(len(todo), "Writing")
+            for future in as_completed(futures):
+                task = futures[future]
+                try:
+                    outcome = future.result()
+                except Exception as exc:  # noqa: BLE001 - a worker died (out of memory, signal)
+                    outcome = Outcome(task.key, error=f"{task.label}: worker failed: {type(exc).__name__}: {exc}")
+                finished(outcome)
+            progress.stop()
+    finally:
+        _WORKER_STATE = None
+
+
+def _source_of(task: Task, ctx: BuildContext):  # type: ignore[no-untyped-def]
+    slug = task.params.get("slug") if task.params else None
+    article = ctx.collection.get(slug) if isinstance(slug, str) else None
+    return article.source if article else None
+

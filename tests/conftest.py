@@ -1,0 +1,63 @@
+"""Shared fixtures: real sample sites copied into a temporary folder, and the CLI as users run it."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SEED = REPO.parent / "shared" / "seeds" / "000_d4a76e38d05d7777.txt"
+PLUGINS = Path(__file__).parent / "plugins"
+
+
+@pytest.fixture
+def sample_site(tmp_path: Path) -> Path:
+    """A copy of the bundled sample site (content/ + publish.toml)."""
+    site = tmp_path / "site"
+    shutil.copytree(REPO / "content", site / "content")
+    shutil.copy(REPO / "publish.toml", site / "publish.toml")
+    return site
+
+
+@pytest.fixture
+def seed_site(tmp_path: Path) -> Path:
+    """A site holding only the seed article, loaded from ../shared/seeds as the product's reference."""
+    if not SEED.exists():
+        pytest.skip("the seed article (../shared/seeds) is not beside this checkout")
+    site = tmp_path / "seed"
+    (site / "content" / "public").mkdir(parents=True)
+    shutil.copy(SEED, site / "content" / "generative-ai.md")
+    shutil.copy(REPO / "content" / "public" / "generativeai.webp", site / "content" / "public")
+    (site / "publish.toml").write_text('[site]\ntitle = "Seed"\nbase_url = "https://seed.example"\n')
+    return site
+
+
+def write_article(site: Path, name: str, text: str) -> Path:
+    path = site / "content" / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def run_publish(site: Path, *args: str, env: dict[str, str] | None = None,
+                timeout: float = 300) -> subprocess.CompletedProcess[str]:
+    """`publish ...` as a real subprocess, in `site`, like a user in a terminal."""
+    full_env = {**os.environ, **(env or {})}
+    return subprocess.run([sys.executable, "-m", "publish", *args], cwd=site, env=full_env,
+                          capture_output=True, text=True, timeout=timeout)
+
+
+@pytest.fixture
+def plugin_path(monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Puts tests/plugins (a dummy exporter package with its dist-info) on sys.path and PYTHONPATH."""
+    monkeypatch.syspath_prepend(str(PLUGINS))
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(filter(None, [str(PLUGINS), os.environ.get("PYTHONPATH")])))
+    import importlib
+
+    importlib.invalidate_caches()
+    return PLUGINS
