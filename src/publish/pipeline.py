@@ -88,7 +88,8 @@ def build(config: Config, selection: Mapping[str, Mapping[str, Any]], *, drafts:
     output_dir = config.output_dir
     output_dir.mkdir(parents=True, exist_ok=True)
     report = Report()
-    with output_lock(output_dir, on_wait=progress.message):
+    wait = float(os.environ.get("PUBLISH_LOCK_TIMEOUT", "600"))
+    with output_lock(output_dir, wait=wait, on_wait=progress.message):
         loaded = load(config, drafts=drafts, future=future, jobs=jobs)
         _take_load(report, loaded)
         contexts = {name: BuildContext(config, loaded.collection, output_dir, config.theme_dir,

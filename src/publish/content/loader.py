@@ -66,8 +66,8 @@ def site_of(config: Config) -> Site:
 
 
 def discover(content_dir: Path, public_dir: Path) -> Iterator[Path]:
-    """Article files under the content folder, in a stable order."""
-    for path in sorted(content_dir.rglob("*")):
+    """Article files under the content folder, in a stable order (shallow first, then by name)."""
+    for path in sorted(content_dir.rglob("*"), key=lambda p: (len(p.parts), p.as_posix())):
         rel = path.relative_to(content_dir)
         if path.suffix.lower() not in ARTICLE_SUFFIXES or not (path.is_file() or path.is_symlink()):
             continue
