@@ -37,7 +37,7 @@ class SiteSettings:
 
 @dataclass(frozen=True)
 class PathSettings:
-    content: str = "content"
+    content: str = ""                    # default: "content", else Astro's "src/content", else Jekyll's "_posts"
     public: str = ""                     # default: "public" if the site root has one, else "<content>/public"
     output: str = "output"
     theme: str = "default"
@@ -113,7 +113,12 @@ class Config:
 
     @property
     def content_dir(self) -> Path:
-        return _under(self.root, self.paths.content)
+        if self.paths.content:
+            return _under(self.root, self.paths.content)
+        for candidate in ("content", "src/content", "_posts"):
+            if (self.root / candidate).is_dir():
+                return (self.root / candidate).resolve()
+        return (self.root / "content").resolve()
 
     @property
     def public_dir(self) -> Path:
@@ -121,7 +126,8 @@ class Config:
             return _under(self.root, self.paths.public)
         if (self.root / "public").is_dir():
             return (self.root / "public").resolve()
-        if (self.root / "static").is_dir() and (self.root / "hugo.toml").exists():
+        hugo = ("hugo.toml", "hugo.yaml", "hugo.json", "config.toml", "config.yaml")
+        if (self.root / "static").is_dir() and any((self.root / name).exists() for name in hugo):
             return (self.root / "static").resolve()
         return self.content_dir / "public"
 

@@ -192,16 +192,26 @@ class _Finisher:
             url=self.site.url(self.site.article_path(draft.slug)), extra=FrozenDict(draft.extra))
         return article, warnings
 
+    def _locate(self, src: str, draft: Draft) -> Path:
+        """Where an image path points: `/x` in the public folder (or a Jekyll site's root),
+        Astro's `~/` and `@/` aliases in src/, anything else relative to the article."""
+        root = self.config.root
+        if src.startswith(("~/", "@/")):
+            return root / "src" / src[2:]
+        if src.startswith("/"):
+            public = self.config.public_dir / src.lstrip("/")
+            if not public.exists() and (root / "_config.yml").exists():
+                return root / src.lstrip("/")
+            return public
+        return draft.source.parent / src
+
     def _image(self, src: str, draft: Draft, alt: str) -> Image:
         if is_remote(src):
             raise ImageError(f"remote image {src!r} was not fetched",
                              hint="put the file in the public folder, or set [network] remote_images = true")
         if src.startswith("file:") or "://" in src:
             raise UnsafePathError(f"image {src!r} is not a local path; left out")
-        if src.startswith("/"):
-            candidate = self.config.public_dir / src.lstrip("/")
-        else:
-            candidate = draft.source.parent / src
+        candidate = self._locate(src, draft)
         if not inside(candidate, self.roots):
             raise UnsafePathError(f"image {src!r} resolves outside the site folders and was not read",
                                   hint="keep images inside the site root")

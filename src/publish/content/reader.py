@@ -11,6 +11,7 @@ from typing import Any
 
 from publish.config import Config
 from publish.content import dialects
+from publish.content.cleanup import clean
 from publish.content.dates import DateProblem, parse_date
 from publish.content.frontmatter import split
 from publish.content.slugs import is_safe_segment, slug_from_filename, slugify
@@ -60,16 +61,23 @@ def read_front(source: Path, content_dir: Path, config: Config, zone: tzinfo) ->
         text = strip_forbidden(text)
         warnings.append(f"removed {forbidden} control character(s) that XML forbids")
     parsed = split(text, source)
-    meta, body = parsed.meta, parsed.body
+    meta = parsed.meta
+    cleaned = clean(parsed.body, mdx=source.suffix.lower() == ".mdx")
+    body = cleaned.markdown
+    if (leftover := cleaned.warning()) is not None:
+        warnings.append(leftover)
     extra_names = config.fields.__dict__
 
     def pick(name: str) -> tuple[str | None, Any]:
         return dialects.first(meta, name, extra_names.get(name, ()))
 
     relative = source.relative_to(content_dir).as_posix() if source.is_relative_to(content_dir) else source.name
-    bundle = source.stem.split(".")[0] == "index" and source.parent != content_dir   # Hugo page bundle
-    stem = source.parent.name if bundle else source.stem
+    stem, variant = _language_variant(source.stem)
+    if stem == "index" and source.parent != content_dir:      # Hugo page bundle: the folder names it
+        stem = source.parent.name
     file_slug, file_date = slug_from_filename(stem)
+    if variant and variant.lower() != config.site.language.lower():
+        file_slug = f"{file_slug}-{variant.lower()}"          # index.zh.md beside index.md
 
     _, title_value = pick("title")
     if title_value is None:
@@ -125,7 +133,7 @@ def read_front(source: Path, content_dir: Path, config: Config, zone: tzinfo) ->
     tags = _tags(meta, extra_names.get("tags", ()), warnings)
 
     lang_name, lang_value = pick("language")
-    language = config.site.language
+    language = variant or config.site.language
     if lang_value is not None:
         if isinstance(lang_value, str) and _LANG.match(lang_value.strip()):
             language = lang_value.strip().replace("_", "-")
@@ -139,6 +147,15 @@ def read_front(source: Path, content_dir: Path, config: Config, zone: tzinfo) ->
                  published=published, updated=updated, draft=draft, featured=featured, tags=tags,
                  language=language, image_source=image_source, image_alt=image_alt, extra=extra,
                  body=body, warnings=warnings)
+
+
+_VARIANT = re.compile(r"^(.+)\.([a-z]{2}(?:-[A-Za-z]{2,4})?)$")
+
+
+def _language_variant(stem: str) -> tuple[str, str | None]:
+    """Hugo's `post.fr.md` / `index.zh-cn.md`: the stem and the language it is written in."""
+    match = _VARIANT.match(stem)
+    return (match.group(1), match.group(2)) if match else (stem, None)
 
 
 def _first_non_bool(meta: dict[str, Any], field_name: str, extra: Any) -> tuple[str | None, Any]:
@@ -185,6 +202,8 @@ def _tags(meta: dict[str, Any], extra: Any, warnings: list[str]) -> tuple[Tag, .
 
 def _image(meta: dict[str, Any], extra: Any) -> tuple[str | None, str]:
     _, value = dialects.first(meta, "image", extra)
+    if isinstance(value, list):                  # Hugo: images: [a.png, b.png]
+        value = value[0] if value else None
     alt = ""
     if isinstance(value, dict):
         alt = str(value.get("alt") or "")
