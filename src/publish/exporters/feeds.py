@@ -1,0 +1,273 @@
+"""RSS 2.0, Atom 1.0 and JSON Feed 1.1, for the whole site and for every tag.
+
+One task per group of feeds (the site, each tag), covering exactly the articles those feeds
+hold, so editing an article rebuilds only the feeds that contain it. Every date comes from the
+articles, never from the clock: an unchanged site gives byte-identical feeds and stable ETags.
+This module gathers the data (`Feed`, `Entry`); feeds_xml.py and feeds_json.py write it out.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from publish.config import Config
+from publish.errors import ConfigError, PublishError
+from publish.exporters.base import BuildContext, Exporter, Task
+from publish.html import is_remote, strip_forbidden
+from publish.model import Article, Image, Site, Tag
+
+FILES = ("rss.xml", "atom.xml", "feed.json")            # per group, in this order
+MEDIA_TYPES = {"rss.xml": "application/rss+xml", "atom.xml": "application/atom+xml",
+               "feed.json": "application/feed+json"}
+IMAGE_TYPES = {".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png", ".gif": "image/gif"}
+ICON_WIDTH = 512                 # JSON Feed asks for a 512x512 icon
+FAVICON_WIDTH = 64
+LOGO_WIDTH = 1200
+_C1_CONTROLS = re.compile("[\x80-\x9f]")
+
+
+@dataclass(frozen=True)
+class Picture:
+    url: str
+    media_type: str
+    length: int                  # bytes of the hosted file
+    width: int
+    height: int
+    alt: str = ""
+
+
+@dataclass(frozen=True)
+class Download:
+    """Another format of an entry or of the feed (PDF, EPUB)."""
+    url: str
+    media_type: str
+    title: str
+
+
+@dataclass(frozen=True)
+class Entry:
+    id: str                      # never changes when the title or a date is edited
+    url: str
+    title: str
+    summary: str                 # plain text
+    content_html: str | None     # None when feed.full_content is false
+    published: datetime
+    updated: datetime
+    tags: tuple[Tag, ...]
+    language: str
+    cover: Picture | None
+    downloads: tuple[Download, ...]
+
+
+@dataclass(frozen=True)
+class Feed:
+    title: str
+    description: str
+    language: str
+    home_url: str
+    urls: Mapping[str, str]      # file name in FILES -> absolute URL of that feed
+    updated: datetime            # the newest entry's update, never the clock
+    published: datetime          # the newest entry's publication
+    author: str
+    email: str
+    icon: str                    # absolute URLs, "" when not configured
+    favicon: str
+    logo: str
+    downloads: tuple[Download, ...]
+    entries: tuple[Entry, ...]   # newest first
+
+
+class FeedExporter(Exporter):
+    name = "feed"
+    description = "RSS 2.0, Atom 1.0 and JSON Feed 1.1, site-wide and per tag"
+    version = "1"
+
+    def plan(self, ctx: BuildContext) -> list[Task]:
+        articles = ctx.collection.articles
+        if not articles:
+            return []
+        limit = ctx.config.feed.limit
+        shared: dict[str, Any] = {"downloads": _installed_downloads(ctx.config),
+                                  "brand": _brand_digest(ctx.config)}
+        tasks = [self.task(ctx, "feed/site", FILES, articles[:limit], label="feeds",
+                           scope="", slugs=tuple(a.slug for a in articles[:limit]), **shared)]
+        for tag in ctx.collection.tags:
+            tagged = tuple(a for a in articles if any(t.slug == tag.slug for t in a.tags))[:limit]
+            tasks.append(self.task(ctx, f"feed/tags/{tag.slug}", (f"tags/{tag.slug}/{f}" for f in FILES), tagged,
+                                   label=f"feeds for tag {tag.name}", scope=tag.slug, tag_name=tag.name,
+                                   slugs=tuple(a.slug for a in tagged), **shared))
+        return tasks
+
+    def render(self, ctx: BuildContext, task: Task) -> list[str]:
+        from publish.exporters.feeds_json import json_feed
+        from publish.exporters.feeds_xml import atom_feed, rss_feed
+
+        warnings: list[str] = []
+        feed = build_feed(ctx, task.params, warnings)
+        writers = {"rss.xml": rss_feed, "atom.xml": atom_feed, "feed.json": json_feed}
+        for relative in task.outputs:
+            ctx.write(relative, writers[relative.rsplit("/", 1)[-1]](feed))
+        return warnings
+
+
+def build_feed(ctx: BuildContext, params: Mapping[str, Any], warnings: list[str]) -> Feed:
+    """Everything one group of feeds says, from the task's parameters and the collection."""
+    site, config = ctx.site, ctx.config
+    scope: str = params["scope"]
+    prefix = f"tags/{scope}/" if scope else ""
+    site_title = text(site.title or config.site_title)
+    title = f"{site_title}: {text(params['tag_name'])}" if scope else site_title
+    description = text(site.description) or site_title
+    if scope:
+        description = f"{description} (articles tagged {text(params['tag_name'])})"
+    downloads = params["downloads"]
+    entries = []
+    for slug in params["slugs"]:
+        article = ctx.collection.get(slug)
+        if article is None:                     # planned from this same collection: cannot happen
+            raise PublishError(f"article {slug!r} disappeared between planning and rendering")
+        entries.append(_entry(ctx, article, downloads, warnings))
+    brand = {key: _brand_image(config, key) for key in ("icon", "logo")}
+    icon, favicon, logo = (_brand_url(ctx, brand["icon"], ICON_WIDTH), _brand_url(ctx, brand["icon"], FAVICON_WIDTH),
+                           _brand_url(ctx, brand["logo"], LOGO_WIDTH))
+    epub = downloads.get("epub")
+    return Feed(
+        title=title, description=description, language=site.language, home_url=site.url("/"),
+        urls={name: site.url(prefix + name) for name in FILES},
+        updated=max(e.updated for e in entries), published=max(e.published for e in entries),
+        author=text(site.author) or site_title, email=text(site.email),
+        icon=icon, favicon=favicon, logo=logo,
+        downloads=(Download(site.url(epub), "application/epub+zip", f"{site_title} (EPUB)"),) if epub else (),
+        entries=tuple(entries))
+
+
+def entry_id(site: Site, slug: str) -> str:
+    """A name-based UUID of the site's host and path and the slug: titles, dates and the article URL
+    pattern can change without readers seeing the entry as new."""
+    parts = urlsplit(site.base_url)
+    name = parts.netloc.lower() + parts.path.rstrip("/") + "/" + slug
+    return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, name)}"
+
+
+def text(value: str) -> str:
+    """One line of plain text that XML 1.0 can carry."""
+    return " ".join(_C1_CONTROLS.sub("", strip_forbidden(value)).split())
+
+
+def feed_html(body: str) -> str:
+    """Sanitized article HTML minus what the W3C feed validator calls a risk: `role` attributes
+    (Pandoc's footnotes carry them) and C1 control characters (mis-decoded Windows-1252)."""
+    import nh3
+
+    from publish import html as allowed
+
+    def attribute_filter(tag: str, attribute: str, value: str) -> str | None:
+        return None if attribute == "role" else value
+
+    return nh3.clean(_C1_CONTROLS.sub("", strip_forbidden(body)), tags=allowed.TAGS,
+                     clean_content_tags=allowed.DROP_WITH_CONTENT, attributes=allowed.ATTRIBUTES,
+                     attribute_filter=attribute_filter, url_schemes=allowed.URL_SCHEMES,
+                     strip_comments=True, link_rel=None)
+
+
+def feed_date(value: datetime) -> datetime:
+    """Whole seconds, and a time zone whose offset RFC 3339 and RFC 822 can write."""
+    value = value.replace(microsecond=0)
+    offset = value.utcoffset()
+    return value.astimezone(UTC) if offset is None or offset.seconds % 60 else value
+
+
+def _entry(ctx: BuildContext, article: Article, downloads: Mapping[str, str], warnings: list[str]) -> Entry:
+    from publish.exporters.web import WEB_IMAGE_WIDTH, web_body
+
+    content = None
+    if ctx.config.feed.full_content:
+        try:
+            content = feed_html(web_body(ctx, article))
+        except PublishError as exc:
+            warnings.append(f"{article.slug}: feeds carry only the excerpt: {exc.describe()}")
+    cover = None
+    if article.cover is not None:
+        try:
+            cover = _picture(ctx, article.cover, WEB_IMAGE_WIDTH)
+        except PublishError as exc:
+            warnings.append(f"{article.slug}: feeds have no cover image: {exc.describe()}")
+    files = []
+    if downloads.get("pdf"):
+        files.append(Download(ctx.site.url(downloads["pdf"].format(slug=article.slug)), "application/pdf",
+                              f"{text(article.title)} (PDF)"))
+    published = feed_date(article.published)
+    return Entry(
+        id=entry_id(ctx.site, article.slug), url=article.url, title=text(article.title) or article.slug,
+        summary=text(article.excerpt), content_html=content, published=published,
+        updated=max(published, feed_date(article.modified)),
+        tags=tuple(Tag(text(t.name), t.slug) for t in article.tags),
+        language=article.language or ctx.site.language, cover=cover, downloads=tuple(files))
+
+
+def _picture(ctx: BuildContext, image: Image, max_width: int) -> Picture:
+    relative, width, height = ctx.web_image(image, max_width)
+    length = (ctx.output_dir / relative).stat().st_size
+    media_type = IMAGE_TYPES.get(Path(relative).suffix.lower(), "image/jpeg")
+    return Picture(ctx.site.url(relative), media_type, length, width, height, text(image.alt))
+
+
+def _installed_downloads(config: Config) -> dict[str, str]:
+    """The other formats an entry can link to: those whose exporter is installed (`publish all` runs it)."""
+    from publish import registry
+    from publish.content.slugs import slugify
+
+    found = registry.discover()
+    installed = {name for name, entry in found.items() if entry.exporter is not None}
+    downloads = {}
+    if "pdf" in installed:
+        downloads["pdf"] = "pdf/{slug}.pdf"
+    if "epub" in installed:
+        downloads["epub"] = f"epub/{slugify(config.site_title) or 'articles'}.epub"
+    return downloads
+
+
+def _brand_image(config: Config, key: str) -> Image | str | None:
+    """site.icon / site.logo: an http(s) URL, or an image file ("/x.png" in the public folder)."""
+    from publish.images import probe
+    from publish.paths import inside
+
+    value = getattr(config.site, key).strip()
+    if not value:
+        return None
+    if is_remote(value):
+        return value
+    field = f"site.{key}"
+    if ":" in value.split("/", 1)[0]:
+        raise ConfigError(f"{value!r} is neither an http(s) URL nor an image file", path=config.source, field=field)
+    path = config.public_dir / value.lstrip("/") if value.startswith("/") else config.root / value
+    if not inside(path, [config.root, config.public_dir]):
+        raise ConfigError(f"{value!r} is outside the site folder", path=config.source, field=field,
+                          hint="put the image in the public folder")
+    try:
+        return probe(path.resolve(), source=value)
+    except PublishError as exc:
+        raise ConfigError(exc.message, path=config.source, field=field, hint=exc.hint) from None
+
+
+def _brand_digest(config: Config) -> tuple[str, ...]:
+    """What the icon and logo are made from, so replacing the file rebuilds the feeds."""
+    values = (_brand_image(config, key) for key in ("icon", "logo"))
+    return tuple(v.digest if isinstance(v, Image) else (v or "") for v in values)
+
+
+def _brand_url(ctx: BuildContext, value: Image | str | None, max_width: int) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    relative, _, _ = ctx.web_image(value, max_width)
+    return ctx.site.url(relative)
+

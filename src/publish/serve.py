@@ -1,0 +1,201 @@
+"""`publish serve`: hosts output/ for subscribers, on Starlette's static files and uvicorn.
+
+What feed readers rely on: the right media types, ETag and Last-Modified with 304 answers,
+HEAD, gzip for text, no directory listing, and no path that reaches a file outside output/
+(`..`, `%2e%2e`, absolute paths and symlinks are refused by StaticFiles; hidden paths such as
+the build cache in output/.publish/ are refused here).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import mimetypes
+import os
+import socket
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from publish.errors import PublishError
+
+if TYPE_CHECKING:
+    from starlette.applications import Starlette
+    from starlette.responses import Response
+    from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+FEED_NAMES = {
+    "rss.xml": "application/rss+xml; charset=utf-8",
+    "atom.xml": "application/atom+xml; charset=utf-8",
+    "feed.json": "application/feed+json; charset=utf-8",
+}
+MEDIA_TYPES = {
+    ".rss": "application/rss+xml; charset=utf-8",
+    ".atom": "application/atom+xml; charset=utf-8",
+    ".xml": "application/xml; charset=utf-8",
+    ".json": "application/json",
+    ".pdf": "application/pdf",
+    ".epub": "application/epub+zip",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".png": "image/png",
+    ".gif": "image/gif",
+    ".webp": "image/webp",
+    ".svg": "image/svg+xml",
+    ".html": "text/html; charset=utf-8",
+    ".txt": "text/plain; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".eml": "message/rfc822",
+}
+# Already compressed: gzip would only cost time.
+NOT_COMPRESSED = ("application/pdf", "application/epub+zip", "application/zip", "image/jpeg", "image/png",
+                  "image/gif", "image/webp", "font/woff", "font/woff2", "audio/*", "video/*")
+IMMUTABLE_FOLDERS = ("images",)          # content-addressed file names: safe to cache for a year
+
+
+def media_type(path: Path) -> str:
+    """The Content-Type for a file under output/ (feeds are recognised by name: tags/x/rss.xml too)."""
+    if path.name in FEED_NAMES:
+        return FEED_NAMES[path.name]
+    known = MEDIA_TYPES.get(path.suffix.lower())
+    if known:
+        return known
+    guessed = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+    return f"{guessed}; charset=utf-8" if guessed.startswith("text/") else guessed
+
+
+def create_app(output_dir: Path) -> Starlette:
+    """The ASGI application serving `output_dir` (for `publish serve` and for tests)."""
+    from starlette.applications import Starlette
+    from starlette.middleware import Middleware
+    from starlette.middleware.gzip import GZipMiddleware
+    from starlette.routing import Mount
+
+    files = _output_files_class()(directory=output_dir, html=False, follow_symlink=False)
+    return Starlette(
+        routes=[Mount("/", app=files)],
+        middleware=[Middleware(_EncodedValidators),
+                    Middleware(GZipMiddleware, minimum_size=500, exclude_content_types=NOT_COMPRESSED)],
+    )
+
+
+def serve(output_dir: Path, *, host: str, port: int) -> None:
+    """Serve `output_dir` on host:port until Ctrl-C."""
+    import uvicorn
+
+    if not output_dir.is_dir():
+        raise PublishError("there is nothing to serve yet", path=output_dir,
+                           hint="run `publish all` (or `publish feed`) first")
+    sock = _listen(host, port)
+    bound_port = sock.getsockname()[1]
+    shown_host = f"[{host}]" if ":" in host else host
+    print(f"Serving {output_dir} at http://{shown_host}:{bound_port}/ (press Ctrl-C to stop)", flush=True)
+    config = uvicorn.Config(create_app(output_dir), log_level="info", server_header=False,
+                            proxy_headers=False, lifespan="off")
+    try:
+        uvicorn.Server(config).run(sockets=[sock])
+    finally:
+        sock.close()
+
+
+def _listen(host: str, port: int) -> socket.socket:
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM,
+                                                             flags=socket.AI_PASSIVE)[0]
+        sock = socket.socket(family, kind, proto)
+    except (OSError, UnicodeError) as exc:
+        raise PublishError(f"cannot listen on {host}:{port}: {exc}", hint="check --host") from None
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(address)
+        sock.listen(128)
+    except OSError as exc:
+        sock.close()
+        raise PublishError(f"cannot listen on {host}:{port}: {exc.strerror or exc}",
+                           hint="choose another --port, or stop the program using it") from None
+    sock.set_inheritable(True)
+    return sock
+
+
+@lru_cache(maxsize=1)
+def _output_files_class() -> type:
+    """StaticFiles with content-based ETags, our media types and caching headers, and hidden paths refused
+    (built on first use so `publish --help` never imports Starlette)."""
+    from starlette.exceptions import HTTPException
+    from starlette.responses import FileResponse
+    from starlette.staticfiles import NotModifiedResponse, StaticFiles
+
+    class OutputFiles(StaticFiles):
+        async def get_response(self, path: str, scope: Scope) -> Response:
+            # `path` is already decoded (%2e%2e is "..") and normalised; ".." and ".publish" both start with "."
+            if any(part.startswith(".") for part in Path(path).parts):
+                raise HTTPException(status_code=404)
+            return await super().get_response(path, scope)
+
+        def file_response(self, full_path: Any, stat_result: os.stat_result, scope: Scope,
+                          status_code: int = 200) -> Response:
+            from starlette.datastructures import Headers
+
+            path = Path(full_path)
+            kind = media_type(path)
+            relative = path.relative_to(Path(str(self.directory)).resolve()) if self.directory else path
+            digest = _content_digest(str(path), stat_result.st_mtime_ns, stat_result.st_size, stat_result.st_ino)
+            headers = {
+                "etag": f'"{digest}"',
+                "cache-control": ("public, max-age=31536000, immutable"
+                                  if len(relative.parts) > 1 and relative.parts[0] in IMMUTABLE_FOLDERS
+                                  else "no-cache"),
+                "x-content-type-options": "nosniff",
+                "access-control-allow-origin": "*",
+            }
+            if not _excluded(kind):
+                headers["vary"] = "Accept-Encoding"
+            response = FileResponse(path, status_code=status_code, headers=headers, media_type=kind,
+                                    stat_result=stat_result)
+            if self.is_not_modified(response.headers, Headers(scope=scope)):
+                return NotModifiedResponse(response.headers)
+            return response
+
+    return OutputFiles
+
+
+@lru_cache(maxsize=4096)
+def _content_digest(path: str, mtime_ns: int, size: int, inode: int) -> str:
+    """A strong validator from the bytes: a rebuild that writes identical bytes keeps the same ETag."""
+    h = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()[:32]
+
+
+def _excluded(kind: str) -> bool:
+    base = kind.partition(";")[0].strip()
+    return base in NOT_COMPRESSED or f"{base.partition('/')[0]}/*" in NOT_COMPRESSED
+
+
+class _EncodedValidators:
+    """A gzip-encoded body is another representation: its ETag becomes weak (as nginx does), so a cache
+    never mixes the two; and Vary is listed once."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_adjusted(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                from starlette.datastructures import MutableHeaders
+
+                headers = MutableHeaders(raw=message["headers"])
+                etag = headers.get("etag")
+                if etag and "content-encoding" in headers and not etag.startswith("W/"):
+                    headers["etag"] = f"W/{etag}"
+                if "vary" in headers:
+                    tokens = dict.fromkeys(t.strip() for t in headers["vary"].split(","))
+                    headers["vary"] = ", ".join(t for t in tokens if t)
+            await send(message)
+
+        await self.app(scope, receive, send_adjusted)
