@@ -1,0 +1,182 @@
+"""Benchmark: `publish all` against the obvious Pandoc+WeasyPrint loop, in the same run.
+
+Usage: python benchmarks/run.py [--articles N] [--jobs J] [--keep DIR]
+
+Measures, side by side on one generated corpus (benchmarks/corpus.py):
+  baseline  `pandoc post.md --pdf-engine=weasyprint -o post.pdf`, one process per article, two at a time
+  cold      `publish all` into an empty output folder (feeds + PDFs + EPUB + emails)
+  noop      `publish all` again, nothing changed
+  edit      `publish all` after editing one article
+  memory    peak resident memory of the `publish all` process tree, at N/2 and N articles
+and prints the ratios the project targets (docs/performance.md). Never used in tests: the machines
+are shared and noisy, so only ratios measured in one run mean anything.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from corpus import build_corpus
+
+TARGETS = {"cold / baseline": 0.35, "noop / cold": 0.03, "edit / cold": 0.15}
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+class TreeMemory:
+    """Samples the summed RSS of a process and all its descendants (via /proc) every 50 ms."""
+
+    def __init__(self, pid: int) -> None:
+        self.pid, self.peak, self._stop = pid, 0, threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self.peak = max(self.peak, _tree_rss(self.pid))
+            time.sleep(0.05)
+
+    def stop(self) -> int:
+        self._stop.set()
+        self._thread.join()
+        return self.peak
+
+
+def _tree_rss(root: int) -> int:
+    parents: dict[int, int] = {}
+    rss: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            status = Path(f"/proc/{entry}/status").read_text()
+        except OSError:
+            continue
+        fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
+        parents[int(entry)] = int(fields.get("PPid", "0").strip())
+        rss[int(entry)] = int(fields.get("VmRSS", "0 kB").split()[0]) * 1024
+    members, frontier = {root}, [root]
+    while frontier:
+        current = frontier.pop()
+        for pid, parent in parents.items():
+            if parent == current and pid not in members:
+                members.add(pid)
+                frontier.append(pid)
+    return sum(rss.get(pid, 0) for pid in members)
+
+
+def timed(cmd: list[str], cwd: Path, env: dict[str, str]) -> dict[str, float]:
+    cpu = _children_cpu()
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    memory = TreeMemory(proc.pid)
+    out, err = proc.communicate()
+    peak = memory.stop()
+    wall = time.perf_counter() - start
+    if proc.returncode not in (0,):
+        print(err[-2000:], file=sys.stderr)
+        raise SystemExit(f"{' '.join(cmd)} failed with {proc.returncode}")
+    return {"wall": wall, "cpu": _children_cpu() - cpu, "peak_rss": peak, "summary": out.strip().splitlines()[-1:]}
+
+
+def baseline(site: Path, env: dict[str, str]) -> dict[str, float]:
+    """What a user would script: one pandoc+weasyprint process per article, two at a time."""
+    import pypandoc
+
+    from publish.content.markdown import pandoc_path
+
+    pandoc_path()
+    pandoc = os.environ.get("PYPANDOC_PANDOC") or pypandoc.get_pandoc_path()
+    out = site / "baseline"
+    out.mkdir(exist_ok=True)
+    articles = sorted((site / "content").glob("*.md"))
+    public = site / "content" / "public"
+
+    def one(article: Path) -> None:
+        subprocess.run([pandoc, str(article), "--pdf-engine=weasyprint", f"--resource-path={public}",
+                        "-o", str(out / (article.stem + ".pdf"))], cwd=public, env=env, check=True,
+                       capture_output=True)
+
+    cpu = _children_cpu()
+    start = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        list(pool.map(one, articles))
+    return {"wall": time.perf_counter() - start, "cpu": _children_cpu() - cpu}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--articles", type=int, default=int(os.environ.get("BENCH_ARTICLES", "200")))
+    parser.add_argument("--jobs", type=int, default=None)
+    parser.add_argument("--keep", type=Path, default=None, help="build the corpus here and keep it")
+    parser.add_argument("--json", type=Path, default=None, help="also write the results as JSON")
+    args = parser.parse_args()
+
+    work = args.keep or Path(tempfile.mkdtemp(prefix="publish-bench-"))
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
+    publish = [sys.executable, "-m", "publish", "-q"] + (["--jobs", str(args.jobs)] if args.jobs else [])
+    results: dict[str, object] = {"articles": args.articles, "machine": _machine()}
+    try:
+        half = build_corpus(work / "half", max(1, args.articles // 2))
+        site = build_corpus(work / "full", args.articles)
+        print(f"corpus: {args.articles} articles in {site}", flush=True)
+
+        results["baseline"] = base = baseline(site, env)
+        print(f"baseline (pandoc+weasyprint, PDFs only): {base['wall']:.1f} s wall, "
+              f"{base['cpu']:.1f} s CPU", flush=True)
+        results["cold"] = cold = timed([*publish, "all"], site, env)
+        print(f"cold publish all: {cold['wall']:.1f} s wall, {cold['cpu']:.1f} s CPU, "
+              f"peak {cold['peak_rss'] / 2**20:.0f} MiB", flush=True)
+        results["noop"] = noop = timed([*publish, "all"], site, env)
+        print(f"no-op publish all: {noop['wall']:.2f} s wall", flush=True)
+        edited = sorted((site / "content").glob("*.md"))[len(list((site / 'content').glob('*.md'))) // 2]
+        edited.write_text(edited.read_text().replace("\n\n", "\n\nAn edited paragraph.\n\n", 1))
+        results["edit"] = edit = timed([*publish, "all"], site, env)
+        print(f"one edited article: {edit['wall']:.2f} s wall", flush=True)
+        results["half_cold"] = half_cold = timed([*publish, "all"], half, env)
+
+        ratios = {
+            "cold / baseline": cold["wall"] / base["wall"],
+            "cold / baseline (CPU)": cold["cpu"] / base["cpu"],
+            "noop / cold": noop["wall"] / cold["wall"],
+            "edit / cold": edit["wall"] / cold["wall"],
+            "peak memory N / N/2": cold["peak_rss"] / max(1, half_cold["peak_rss"]),
+        }
+        results["ratios"] = ratios
+        print("\nratios (lower is better; targets from issue 8):")
+        for name, value in ratios.items():
+            target = TARGETS.get(name)
+            verdict = "" if target is None else ("  OK" if value <= target else f"  MISSES target {target}")
+            print(f"  {name:28} {value:6.3f}{verdict}")
+        print(f"  peak memory at N={args.articles}: {cold['peak_rss'] / 2**20:.0f} MiB "
+              f"(N/2: {half_cold['peak_rss'] / 2**20:.0f} MiB; target < 1024 MiB and growing slower than N)")
+        if args.json:
+            args.json.write_text(json.dumps(results, indent=2, default=str))
+    finally:
+        if args.keep is None:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+def _machine() -> str:
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return f"{platform.machine()}, {cpus} cores, Python {platform.python_version()}, {platform.platform()}"
+
+
+if __name__ == "__main__":
+    main()
