@@ -9,6 +9,7 @@ from typing import Any
 from publish.exporters.feeds import Entry, Feed
 
 VERSION = "https://jsonfeed.org/version/1.1"
+_HTML_SAFE = (("&", "\\u0026"), ("<", "\\u003c"), (">", "\\u003e"))
 
 
 def json_feed(feed: Feed) -> bytes:
@@ -27,7 +28,11 @@ def json_feed(feed: Feed) -> bytes:
     document["author"] = authors[0]          # JSON Feed 1.0 readers know only the singular (allowed by 1.1)
     document["language"] = feed.language
     document["items"] = [_item(feed, entry) for entry in feed.entries]
-    return (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    written = json.dumps(document, ensure_ascii=False, indent=2)
+    # <, > and & occur only inside strings here: escaped, no markup appears raw even to a careless consumer.
+    for character, escape in _HTML_SAFE:
+        written = written.replace(character, escape)
+    return (written + "\n").encode("utf-8")
 
 
 def _item(feed: Feed, entry: Entry) -> dict[str, Any]:
