@@ -1,0 +1,404 @@
+"""One EPUB 3 book from a selection of articles: chapters, images, cover, navigation, package.
+
+The recipe: parse every chapter first (so links know which ids exist in which chapter), then
+rewrite links and images, render the pages from the theme's templates, compose the cover, hand
+everything to EbookLib for the package and the NCX, and re-pack the archive deterministically.
+Imported only when a book is rendered.
+"""
+
+from __future__ import annotations
+
+import io
+import posixpath
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from ebooklib import epub
+from lxml import etree
+
+from publish.errors import ExportError, PublishError
+from publish.exporters import epub_cover, epub_pack
+from publish.exporters.base import BuildContext
+from publish.exporters.epub_meta import BookFacts, accessibility, labels_for, when
+from publish.exporters.epub_xhtml import ChapterBody, open_empty_elements, parse_chapter, rewrite_images, rewrite_links
+from publish.html import strip_forbidden
+from publish.model import Article, Image
+
+IMAGE_WIDTH = 1200             # the same copies the feeds and emails use: converted once
+COVER_WIDTH = 1600
+STYLESHEET = "styles/book.css"
+COVER_IMAGE = "images/cover.jpg"
+MEDIA_TYPES = {".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png"}
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Which articles go into a book, in reading order, and what the book is called."""
+
+    name: str                          # file stem: "field-notes-typography"
+    key: str                           # stable words for the identifier: "all", "tag:typography"
+    title: str
+    subtitle: str                      # a tag name or date range for the cover; may be empty
+    articles: tuple[Article, ...]
+
+
+@dataclass
+class Chapter:
+    article: Article
+    prefix: str                        # id prefix: "c3"
+    href: str                          # inside the book: "text/<slug>.xhtml"
+    body: ChapterBody
+    cover: tuple[str, int, int, str] | None = None   # (src, width, height, alt)
+
+
+@dataclass
+class Images:
+    """The book's images: converted copies read from output/images, added once each."""
+
+    ctx: BuildContext
+    files: dict[str, bytes] = field(default_factory=dict)      # name in the book -> bytes
+    warnings: list[str] = field(default_factory=list)
+
+    def add(self, image: Image, where: str) -> tuple[str, int, int] | None:
+        """The image's name in the book and its size; None (with a warning) if it cannot be used."""
+        try:
+            relative, width, height = self.ctx.web_image(image, IMAGE_WIDTH)
+            name = "images/" + posixpath.basename(relative)
+            if name not in self.files:
+                self.files[name] = (self.ctx.output_dir / relative).read_bytes()
+        except (PublishError, OSError) as exc:
+            self.warnings.append(f"{where}: image {image.source or image.path.name!r} left out of the EPUB: {exc}")
+            return None
+        return name, width, height
+
+
+def build(ctx: BuildContext, selection: Selection) -> tuple[bytes, list[str]]:
+    """The EPUB's bytes and the warnings for the user."""
+    site = ctx.site
+    images = Images(ctx)
+    chapters = [Chapter(article, f"c{n}", f"text/{article.slug}.xhtml", parse_chapter(article.body_html, f"c{n}"))
+                for n, article in enumerate(selection.articles, start=1)]
+    by_path = _chapters_by_path(ctx, chapters)
+    for chapter in chapters:
+        _resolve(ctx, chapter, chapters, by_path, images)
+    facts = BookFacts.of(selection.articles, chapters_with_math=sum(c.body.has_math for c in chapters),
+                         has_notes=any(c.body.notes for c in chapters),
+                         body_images=len(images.files))
+    pages = Pages(ctx)
+    book = epub.EpubBook()
+    book.set_identifier(identifier(site.base_url, selection.key))
+    book.set_title(strip_forbidden(selection.title))
+    book.set_language(site.language)
+    for language in sorted({c.article.language for c in chapters} - {site.language}):
+        book.add_metadata("DC", "language", language)
+    if site.author:
+        book.add_author(strip_forbidden(site.author))
+    book.add_metadata("DC", "publisher", strip_forbidden(ctx.config.site_title))
+    book.add_metadata("DC", "date", when(facts.newest_published))
+    book.add_metadata("DC", "description", strip_forbidden(description(ctx, selection)))
+    for subject in facts.subjects:
+        book.add_metadata("DC", "subject", strip_forbidden(subject))
+    for prop, value in accessibility(facts, site.author or ctx.config.site_title):
+        book.add_metadata(None, "meta", value, {"property": prop})
+    book.add_metadata(None, "meta", "", {"name": "cover", "content": "cover-image"})
+
+    css = epub.EpubItem(uid="css", file_name=STYLESHEET, media_type="text/css",
+                        content=pages.read("book.css"))
+    book.add_item(css)
+    cover_bytes, cover_alt, cover_size = _cover(ctx, selection, facts)
+    cover_image = epub.EpubCover(uid="cover-image", file_name=COVER_IMAGE)
+    cover_image.media_type = "image/jpeg"
+    cover_image.content = cover_bytes
+    book.add_item(cover_image)
+    for n, name in enumerate(sorted(images.files), start=1):
+        book.add_item(epub.EpubImage(uid=f"image-{n}", file_name=name,
+                                     media_type=MEDIA_TYPES[posixpath.splitext(name)[1]],
+                                     content=images.files[name]))
+    labels = labels_for(site.language)
+    cover_page = _page("cover", "cover.xhtml", pages.cover(selection, labels, site.language, cover_alt, cover_size))
+    nav_page = _page("nav", "nav.xhtml", pages.nav(chapters, labels, site.language), ["nav"])
+    chapter_pages = [_page(chapter.prefix, chapter.href, pages.chapter(chapter),
+                           ["mathml"] if chapter.body.has_math else [], chapter.article.title)
+                     for chapter in chapters]
+    for page in (cover_page, nav_page, *chapter_pages):
+        book.add_item(page)
+    book.add_item(epub.EpubNcx())
+    book.toc = [epub.Link(c.href, strip_forbidden(c.article.title), f"nav-{c.prefix}") for c in chapters]
+    book.spine = [cover_page, nav_page, *chapter_pages]
+
+    buffer = io.BytesIO()
+    epub.write_epub(buffer, book, {"mtime": facts.modified, "epub2_guide": False, "epub3_landmark": False,
+                                   "epub3_pages": False, "raise_exceptions": True})
+
+    def add_lang(name: str, raw: bytes) -> bytes:
+        return _package_lang(raw, site.language) if name.endswith(".opf") else raw
+
+    data = epub_pack.repack(buffer.getvalue(), timestamp=facts.modified, transform=add_lang)
+    return data, images.warnings
+
+
+def identifier(base_url: str, key: str) -> str:
+    """Same site and selection, same identifier: readers keep notes and position across updates."""
+    name = base_url.rstrip("/") + "/epub/" + key
+    return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, name)}"
+
+
+def description(ctx: BuildContext, selection: Selection) -> str:
+    articles = selection.articles
+    first = min(a.published for a in articles).date().isoformat()
+    last = max(a.published for a in articles).date().isoformat()
+    count = f"{len(articles)} article{'s' if len(articles) != 1 else ''}"
+    scope = f" ({selection.subtitle})" if selection.subtitle else ""
+    about = ctx.site.description.strip()
+    return f"{count} from {ctx.config.site_title}{scope}, published {first} to {last}." + (f" {about}" if about else "")
+
+
+# --- links and images -----------------------------------------------------------------------------
+
+def _chapters_by_path(ctx: BuildContext, chapters: list[Chapter]) -> dict[str, Chapter]:
+    found: dict[str, Chapter] = {}
+    for chapter in chapters:
+        for path in (ctx.site.article_path(chapter.article.slug), urlsplit(chapter.article.url).path):
+            found.setdefault(_norm(path), chapter)
+    return found
+
+
+def _norm(path: str) -> str:
+    return unquote(path).rstrip("/") or "/"
+
+
+def _resolve(ctx: BuildContext, chapter: Chapter, chapters: list[Chapter], by_path: dict[str, Chapter],
+             images: Images) -> None:
+    """Links inside the book point at chapters; everything else at the web; images into the book."""
+    from urllib.parse import urljoin
+
+    article = chapter.article
+    site_host = urlsplit(ctx.site.base_url).netloc
+
+    def link(href: str) -> str | None:
+        href = href.strip()
+        if not href:
+            return None
+        if href.startswith("#"):
+            local = chapter.body.book_id(unquote(href[1:]))
+            return f"#{local}" if local else None
+        parts = urlsplit(href)
+        if parts.scheme == "mailto":
+            return href
+        absolute = urljoin(article.url, href)
+        parts = urlsplit(absolute)
+        if parts.scheme not in ("http", "https"):
+            return None
+        target = by_path.get(_norm(parts.path)) if parts.netloc == site_host else None
+        if target is not None:
+            fragment = target.body.book_id(unquote(parts.fragment)) if parts.fragment else None
+            file = posixpath.relpath(target.href, posixpath.dirname(chapter.href))
+            if target is chapter:
+                return f"#{fragment}" if fragment else f"#{chapter.prefix}_chapter"
+            return f"{file}#{fragment}" if fragment else file
+        return absolute
+
+    def image(src: str, alt: str) -> tuple[str, int, int, str] | None:
+        found = article.images.get(src)
+        if found is None:
+            if urlsplit(src).scheme in ("http", "https"):
+                images.warnings.append(f"{article.slug}: remote image {src!r} is not in the EPUB; "
+                                       "its alt text stands in")
+            return None
+        added = images.add(found, article.slug)
+        if added is None:
+            return None
+        name, width, height = added
+        text = (alt or found.alt).strip() or _fallback_alt(article)
+        return posixpath.relpath(name, posixpath.dirname(chapter.href)), width, height, strip_forbidden(text)
+
+    rewrite_links(chapter.body, link)
+    rewrite_images(chapter.body, image)
+    cover = article.cover
+    if cover is not None and all(i.digest != cover.digest for i in article.images.values()):
+        added = images.add(cover, article.slug)
+        if added is not None:
+            name, width, height = added
+            alt = strip_forbidden(cover.alt.strip() or _fallback_alt(article))
+            chapter.cover = (posixpath.relpath(name, posixpath.dirname(chapter.href)), width, height, alt)
+
+
+def _fallback_alt(article: Article) -> str:
+    return f"Illustration for “{article.title}”"
+
+
+# --- pages ------------------------------------------------------------------------------------------
+
+class Pages:
+    """The theme's templates (Jinja2, autoescaped) rendered and checked as XML."""
+
+    def __init__(self, ctx: BuildContext) -> None:
+        from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+        self.folder = ctx.theme_file("epub")
+        self.env = Environment(loader=FileSystemLoader(str(self.folder)), autoescape=True,
+                               undefined=StrictUndefined, keep_trailing_newline=True)
+
+    def read(self, name: str) -> bytes:
+        path = self.folder / name
+        try:
+            return path.read_bytes()
+        except OSError as exc:
+            raise ExportError(f"theme file missing: {exc.strerror}", path=path,
+                              hint="restore it from themes/default/epub/") from None
+
+    def render(self, name: str, **values: Any) -> Any:
+        """The template's output parsed as XML (a template that is not well-formed is an error)."""
+        from jinja2 import TemplateError
+
+        try:
+            text = self.env.get_template(name).render(**values)
+        except TemplateError as exc:
+            raise ExportError(f"EPUB template failed: {exc}", path=self.folder / name) from None
+        parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
+        try:
+            return etree.fromstring(strip_forbidden(text).encode("utf-8"), parser)
+        except etree.XMLSyntaxError as exc:
+            raise ExportError(f"EPUB template does not give well-formed XHTML: {exc}",
+                              path=self.folder / name) from None
+
+    def chapter(self, chapter: Chapter) -> bytes:
+        article = chapter.article
+        labels = labels_for(article.language)
+        cover = None
+        if chapter.cover is not None:
+            src, width, height, alt = chapter.cover
+            cover = {"src": src, "width": width, "height": height, "alt": alt}
+        root = self.render(
+            "chapter.xhtml", lang=article.language, title=strip_forbidden(article.title), prefix=chapter.prefix,
+            stylesheet=posixpath.relpath(STYLESHEET, posixpath.dirname(chapter.href)),
+            published=_date(article.published, article.language),
+            updated=_date(article.updated, article.language) if article.updated else None,
+            tags=[strip_forbidden(t.name) for t in article.tags], cover=cover, labels=labels,
+            has_notes=bool(chapter.body.notes))
+        _fill(root, "body", chapter.body.root)
+        _fill(root, "notes", None, chapter.body.notes)
+        return _serialize(root)
+
+    def nav(self, chapters: list[Chapter], labels: Any, language: str) -> bytes:
+        entries = []
+        for chapter in chapters:
+            children = [{"href": f"{chapter.href}#{chapter.body.book_id(h.id)}", "title": strip_forbidden(h.text)}
+                        for h in chapter.article.headings if h.level == 2 and chapter.body.book_id(h.id)]
+            entries.append({"href": chapter.href, "title": strip_forbidden(chapter.article.title),
+                            "lang": chapter.article.language if chapter.article.language != language else "",
+                            "children": children})
+        landmarks = [{"type": "cover", "href": "cover.xhtml", "title": labels.cover},
+                     {"type": "toc", "href": "nav.xhtml#toc", "title": labels.contents},
+                     {"type": "bodymatter", "href": chapters[0].href, "title": labels.start}]
+        return _serialize(self.render("nav.xhtml", lang=language, labels=labels, entries=entries,
+                                      landmarks=landmarks, stylesheet=STYLESHEET))
+
+    def cover(self, selection: Selection, labels: Any, language: str, alt: str, size: tuple[int, int]) -> bytes:
+        image = {"src": COVER_IMAGE, "alt": alt, "width": size[0], "height": size[1]}
+        return _serialize(self.render("cover.xhtml", lang=language, title=strip_forbidden(selection.title),
+                                      image=image, labels=labels, stylesheet=STYLESHEET))
+
+
+def _fill(root: Any, slot: str, source: Any, elements: list[Any] | None = None) -> None:
+    """Move `source`'s content (or `elements`) into the template's data-publish="slot" element."""
+    target = next(iter(root.xpath(f"//*[@data-publish='{slot}']")), None)
+    if target is None:
+        if source is not None or elements:
+            raise ExportError(f'the EPUB template has no element with data-publish="{slot}"')
+        return
+    del target.attrib["data-publish"]
+    if source is not None:
+        target.text = source.text
+        target.extend(list(source))
+    for element in elements or ():
+        target.append(element)
+
+
+def _serialize(root: Any) -> bytes:
+    etree.cleanup_namespaces(root)
+    open_empty_elements(root)
+    return etree.tostring(root.getroottree(), encoding="UTF-8", xml_declaration=True)
+
+
+def _date(moment: datetime | None, language: str) -> dict[str, str] | None:
+    if moment is None:
+        return None
+    from publish.exporters.epub_meta import date_text
+
+    return {"iso": moment.date().isoformat(), "text": date_text(moment, language)}
+
+
+class _Page(epub.EpubHtml):  # type: ignore[misc]
+    """An XHTML document written exactly as rendered (EbookLib would re-parse it as HTML)."""
+
+    def get_content(self, default: bytes | None = None) -> bytes:
+        return self.content  # type: ignore[no-any-return]
+
+
+def _page(uid: str, file_name: str, content: bytes, properties: list[str] | None = None,
+          title: str = "") -> _Page:
+    page = _Page(uid=uid, file_name=file_name, media_type="application/xhtml+xml", title=title)
+    page.content = content
+    page.properties = list(properties or [])
+    return page
+
+
+def _package_lang(opf: bytes, language: str) -> bytes:
+    """EbookLib leaves xml:lang off the package element; Ace reports that (epub-lang)."""
+    root = etree.fromstring(opf, etree.XMLParser(resolve_entities=False, no_network=True))
+    root.set("{http://www.w3.org/XML/1998/namespace}lang", language)
+    return etree.tostring(root.getroottree(), encoding="utf-8", xml_declaration=True)
+
+
+# --- the cover ----------------------------------------------------------------------------------------
+
+def _cover(ctx: BuildContext, selection: Selection, facts: BookFacts) -> tuple[bytes, str, tuple[int, int]]:
+    """The configured cover image, or one composed from the articles; with its alt text and size."""
+    title = strip_forbidden(selection.title)
+    configured = ctx.config.epub.cover.strip()
+    if configured:
+        from publish.images import convert, probe
+        from publish.paths import resolve_inside
+
+        source = resolve_inside(ctx.config.root / configured, [ctx.config.root], what="epub.cover image")
+        image = probe(source, source=configured)
+        width = min(image.width, COVER_WIDTH)
+        height = max(1, round(image.height * width / image.width))
+        data = convert(image, width, height)
+        if data[:4] == b"\x89PNG":
+            data = _as_jpeg(data)
+        return data, f"Cover of {title}", (width, height)
+    paths = []
+    for article in selection.articles:
+        if article.cover is not None:
+            try:
+                relative, _, _ = ctx.web_image(article.cover, IMAGE_WIDTH)
+                paths.append(ctx.output_dir / relative)
+            except PublishError:
+                continue
+    text = epub_cover.CoverText(title=ctx.config.epub.title.strip() or ctx.config.site_title,
+                                subtitle=strip_forbidden(selection.subtitle), dates=facts.date_range,
+                                author=strip_forbidden(ctx.site.author))
+    data = epub_cover.compose(text, paths, ctx.theme_file("epub", "fonts"))
+    pictures = ", over a mosaic of the articles' images" if paths else ""
+    subtitle = f", {text.subtitle}" if text.subtitle else ""
+    alt = f"Cover of {text.title}{subtitle}, {facts.date_range}{pictures}."
+    return data, strip_forbidden(alt), (epub_cover.WIDTH, epub_cover.HEIGHT)
+
+
+def _as_jpeg(png: bytes) -> bytes:
+    """The cover is declared as images/cover.jpg: flatten a PNG onto white."""
+    from PIL import Image as PILImage
+
+    with PILImage.open(io.BytesIO(png)) as opened:
+        rgba = opened.convert("RGBA")
+    flat = PILImage.new("RGB", rgba.size, (255, 255, 255))
+    flat.paste(rgba, mask=rgba.getchannel("A"))
+    out = io.BytesIO()
+    flat.save(out, "JPEG", quality=88)
+    return out.getvalue()
+
