@@ -230,7 +230,7 @@ def _installed_downloads(config: Config) -> dict[str, str]:
     if "pdf" in installed:
         downloads["pdf"] = "pdf/{slug}.pdf"
     if "epub" in installed:
-        downloads["epub"] = f"epub/{slugify(config.site_title) or 'articles'}.epub"
+        downloads["epub"] = f"epub/{slugify(config.site_title) or 'book'}.epub"
     return downloads
 
 
