@@ -93,8 +93,11 @@ def serve(output_dir: Path, *, host: str, port: int) -> None:
                             proxy_headers=False, lifespan="off")
     try:
         uvicorn.Server(config).run(sockets=[sock])
+    except KeyboardInterrupt:        # uvicorn re-raises Ctrl-C after its clean shutdown: stopping is success
+        pass
     finally:
         sock.close()
+    print("Stopped.", flush=True)
 
 
 def _listen(host: str, port: int) -> socket.socket:
