@@ -37,7 +37,8 @@ class SiteSettings:
 
 @dataclass(frozen=True)
 class PathSettings:
-    content: str = ""                    # default: "content", else Astro's "src/content", else Jekyll's "_posts"
+    content: str = ""                    # default: "content", else Astro's src/content/blog|posts|post,
+                                         # src/data/blog or src/content, else Jekyll's "_posts"
     public: str = ""                     # default: "public" if the site root has one, else "<content>/public"
     output: str = "output"
     theme: str = "default"
@@ -115,7 +116,8 @@ class Config:
     def content_dir(self) -> Path:
         if self.paths.content:
             return _under(self.root, self.paths.content)
-        for candidate in ("content", "src/content", "_posts"):
+        for candidate in ("content", "src/content/blog", "src/content/posts", "src/content/post", "src/data/blog",
+                          "src/content", "_posts"):
             if (self.root / candidate).is_dir():
                 return (self.root / candidate).resolve()
         return (self.root / "content").resolve()

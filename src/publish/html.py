@@ -80,7 +80,7 @@ def sanitize(html: str, rewrite: UrlRewriter | None = None) -> str:
         return value
 
     return nh3.clean(
-        strip_forbidden(html),
+        strip_forbidden(html).replace("\ufeff", ""),     # a stray byte-order mark is never content
         tags=TAGS,
         clean_content_tags=DROP_WITH_CONTENT,
         attributes=ATTRIBUTES,

@@ -205,24 +205,7 @@ GARBAGE = ("import ", "export ", "{{<", "{{%", "%}}", ">}}", "{%", "%}", "{{ sit
            "[!WARNING]", "[!NOTE]", "<!--", "more-->", "Callout", "YouTube", "post_url", "endhighlight")
 
 # Known loader bugs, keyed by (test, site, slug or ""): the reason names the bug (details in the report).
-BUGS: dict[tuple[str, str, str], str] = {
-    ("test_tags", "jekyll-minima", "welcome-to-jekyll"):
-        "Jekyll's space-separated `categories: jekyll update` becomes one tag instead of two",
-    ("test_excerpt", "hugo-papermod", "toml-front-matter"):
-        "the text before Hugo's <!--more--> separator is not used as the summary; only the first paragraph is",
-    ("test_whole_site_has_no_errors", "astro-dante", ""):
-        "src/content/pages/about.md (Dante's pages collection) is loaded as an article: 'missing publish date'",
-    ("test_whole_site_has_no_errors", "fuwari", ""):
-        "src/content/spec/about.md (Fuwari's spec collection) is loaded as an article: 'missing publish date'",
-    ("test_whole_site_has_no_errors", "hugo-papermod", ""):
-        "content/archives.md (a PaperMod `layout: archives` page) is loaded as an article: 'missing publish date'",
-    ("test_only_expected_warnings", "hugo-papermod", ""):
-        "{{< ref \"bundle-post\" >}} (a page bundle) becomes bundle-post.md: 'no article at that path'",
-    ("test_only_expected_warnings", "jekyll-minima", ""):
-        "{% post_url %} becomes /_posts/<name>.md, but with _posts as the content folder no article has that path",
-    ("test_drafts_are_left_out_unless_asked", "jekyll-minima", ""):
-        "Jekyll's _drafts/ folder is outside the auto-detected content folder (_posts), so --drafts never sees it",
-}
+BUGS: dict[tuple[str, str, str], str] = {}
 
 
 def _params(test: str, items: list[tuple[str, str]]) -> list[Any]:
@@ -421,8 +404,6 @@ def test_astrowind_mdx_drops_imports_and_keeps_the_text(get: Get) -> None:
     assert dict(article.extra)["metadata"] == {"canonical": "https://astrowind.example/components-in-markdown"}
 
 
-@pytest.mark.xfail(strict=True, reason="a paired MDX component <Callout type=\"tip\">…</Callout> is left to Pandoc "
-                   "as a raw HTML block: nh3 strips the tag and its Markdown children leak as literal ** and `")
 def test_astrowind_callout_renders_as_a_tip(get: Get) -> None:
     article = _article(get("astrowind"), "components-in-markdown")
     body = article.body_html
@@ -430,8 +411,6 @@ def test_astrowind_callout_renders_as_a_tip(get: Get) -> None:
     assert re.search(r'<div class="tip">.*<strong>need</strong>.*<code>draft</code>', body, re.S)
 
 
-@pytest.mark.xfail(strict=True, reason="MDX <YouTube id=… /> is dropped, while Hugo's {{< youtube >}} becomes a "
-                   "link to the video: the same thing should render the same way")
 def test_astrowind_youtube_component_becomes_a_link(get: Get) -> None:
     article = _article(get("astrowind"), "components-in-markdown")
     assert 'href="https://www.youtube.com/watch?v=aBcD1234xyz"' in article.body_html
@@ -471,8 +450,6 @@ def test_hugo_shortcodes_render_what_they_can(get: Get, site_copies: Path) -> No
     assert body.rstrip().endswith("<p>That was the tour.</p>")
 
 
-@pytest.mark.xfail(strict=True, reason="{{< ref \"bundle-post\" >}} becomes bundle-post.md; the article is "
-                   "posts/bundle-post/index.md, so the link stays a broken relative link")
 def test_hugo_ref_to_a_page_bundle(get: Get) -> None:
     article = _article(get("hugo-papermod"), "shortcodes-tour")
     assert '<a href="/blog/bundle-post/">the bundle post</a>' in article.body_html
@@ -503,16 +480,12 @@ def test_jekyll_liquid_and_kramdown(get: Get, site_copies: Path) -> None:
     assert "<p>This paragraph is styled as a note by the theme.</p>" in body
 
 
-@pytest.mark.xfail(strict=True, reason="{% post_url 2019-08-09-second %} becomes /_posts/2019-08-09-second.md, "
-                   "which the loader looks up relative to the content folder (_posts itself), so it is not found")
 def test_jekyll_post_url_links_to_the_article(get: Get) -> None:
     article = _article(get("jekyll-minima"), "welcome-to-jekyll")
     assert '<a href="/blog/second/">second post</a>' in article.body_html
     assert article.links == ("second",)
 
 
-@pytest.mark.xfail(strict=True, reason="{% highlight %} becomes a fence followed by the tag's own line break, so "
-                   "every highlighted block starts with an empty line")
 def test_jekyll_highlight_keeps_the_code_exactly(get: Get) -> None:
     body = _article(get("jekyll-minima"), "welcome-to-jekyll").body_html
     code = re.search(r"<pre[^>]*>(.*?)</pre>", body, re.S)

@@ -119,6 +119,12 @@ def excerpt_from(html: str, limit: int = 280) -> str:
     return ""
 
 
+def summary_before_more(raw_html: str) -> str:
+    """Hugo's and Jekyll's summary divider: the text before `<!--more-->`, if the article has one."""
+    before, marker, _ = raw_html.partition("<!--more-->")
+    return text_of(sanitize(before)) if marker else ""
+
+
 def reading_minutes(words: int) -> int:
     return max(1, round(words / WORDS_PER_MINUTE))
 

@@ -17,7 +17,11 @@ _FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
 _MDX_IMPORT = re.compile(r"""^import\s+(?:[\w*{}\s,$]+\s+from\s+)?['"][^'"]+['"];?\s*$""")
 _MDX_EXPORT = re.compile(r"^export\s+(const|let|var|function|default|\{)")
 _JSX_COMMENT = re.compile(r"\{/\*.*?\*/\}", re.S)
-_JSX_SELF_CLOSING = re.compile(r"^\s*<([A-Z][\w.]*)\b[^>]*/>\s*$")
+_JSX_SELF_CLOSING = re.compile(r"^\s*<([A-Z][\w.]*)\b([^>]*)/>\s*$")
+_JSX_OPEN = re.compile(r"^\s*<([A-Z][\w.]*)\b([^>]*)>\s*$")
+_JSX_CLOSE = re.compile(r"^\s*</([A-Z][\w.]*)>\s*$")
+_JSX_ATTR = re.compile(r"""([\w-]+)=(?:"([^"]*)"|'([^']*)'|\{["']([^"']*)["']\})""")
+NOTE_COMPONENTS = {"callout", "aside", "admonition", "note", "alert", "notice"}
 _SHORTCODE = re.compile(r"\{\{([<%])\s*(/?)\s*([\w./-]+)(.*?)\s*[>%]\}\}", re.S)
 _LIQUID_TAG = re.compile(r"(?<!\{)\{%-?\s*(\w+)(.*?)-?%\}(?!\})", re.S)
 # Liquid output such as {{ site.baseurl }} or {{ page.title | upcase }}; other {{ … }} text is left alone.
@@ -51,6 +55,7 @@ def clean(markdown: str, *, mdx: bool = False) -> Cleaned:
     fence: str | None = None
     exporting = 0
     directive_stack: list[int] = []
+    jsx_stack: list[tuple[str, str]] = []        # (component, closing fence or "")
     lines = markdown.splitlines()
     for line in lines:
         opened = _FENCE.match(line)
@@ -82,8 +87,23 @@ def clean(markdown: str, *, mdx: bool = False) -> Cleaned:
         if _KRAMDOWN_INLINE.search(line) and not stripped.startswith("#"):
             line = _KRAMDOWN_INLINE.sub("", line)
             dropped["kramdown attribute list(s)"] += 1
-        if _JSX_SELF_CLOSING.match(line):
-            dropped[f"<{_JSX_SELF_CLOSING.match(line).group(1)} /> component(s)"] += 1  # type: ignore[union-attr]
+        component = _JSX_SELF_CLOSING.match(line)
+        if component:
+            embed = _embed(component.group(1), _jsx_attributes(component.group(2)))
+            if embed:
+                out.append(embed)
+            else:
+                dropped[f"<{component.group(1)} /> component(s)"] += 1
+            continue
+        component = _JSX_OPEN.match(line) if mdx else None
+        if component:
+            out.extend(_open_component(component.group(1), _jsx_attributes(component.group(2)), jsx_stack, dropped))
+            continue
+        closing = _JSX_CLOSE.match(line) if mdx else None
+        if closing and jsx_stack and jsx_stack[-1][0] == closing.group(1):
+            _, closing_fence = jsx_stack.pop()
+            if closing_fence:
+                out.append(closing_fence)
             continue
         directive = _DIRECTIVE.match(line)
         if directive:
@@ -100,6 +120,36 @@ def clean(markdown: str, *, mdx: bool = False) -> Cleaned:
             dropped["JSX comment(s)"] += n
     text = _outside_code(text, lambda chunk: _shortcodes(_liquid(chunk, dropped), dropped))
     return Cleaned(text, dropped)
+
+
+def _jsx_attributes(raw: str) -> dict[str, str]:
+    return {m.group(1): next(g for g in m.groups()[1:] if g is not None) for m in _JSX_ATTR.finditer(raw)}
+
+
+def _embed(name: str, attrs: dict[str, str]) -> str | None:
+    """Video and post embeds become plain links, the same as Hugo's shortcodes."""
+    kind, ident = name.lower(), attrs.get("id") or attrs.get("videoId") or ""
+    if kind in ("youtube", "lite-youtube", "liteyoutube") and ident:
+        return f"[Watch the video](https://www.youtube.com/watch?v={ident})"
+    if kind == "vimeo" and ident:
+        return f"[Watch the video](https://vimeo.com/{ident})"
+    if kind in ("tweet", "x") and ident:
+        return f"[View the post](https://twitter.com/i/status/{ident})"
+    return None
+
+
+def _open_component(name: str, attrs: dict[str, str], stack: list[tuple[str, str]],
+                    dropped: Counter[str]) -> list[str]:
+    """`<Callout type="tip">` on its own line: a note div; other wrappers: children kept, tags dropped."""
+    kind = (attrs.get("type") or attrs.get("variant") or name).lower()
+    if name.lower() in NOTE_COMPONENTS:
+        kind = kind if kind in NOTE_KINDS else "note"
+        stack.append((name, "::::"))
+        title = attrs.get("title")
+        return ["", f":::: {kind}", *([ "::: title", title, ":::"] if title else []), ""]
+    stack.append((name, ""))
+    dropped[f"<{name}> wrapper(s)"] += 1
+    return [""]
 
 
 def _open_directive(match: re.Match[str], stack: list[int]) -> list[str]:
@@ -126,9 +176,9 @@ def _liquid(text: str, dropped: Counter[str]) -> str:
     def tag(match: re.Match[str]) -> str:
         name, args = match.group(1), match.group(2).strip()
         if name == "highlight":
-            return "\n```" + (args.split()[0] if args else "") + "\n"
+            return "```" + (args.split()[0] if args else "")
         if name == "endhighlight":
-            return "\n```\n"
+            return "```"
         if name in ("raw", "endraw", "comment", "endcomment"):
             return ""
         if name == "post_url":
@@ -156,7 +206,7 @@ def _shortcodes(text: str, dropped: Counter[str]) -> str:
             if lowered in NOTE_KINDS | {"notice", "alert", "callout", "admonition", "hint", "details"}:
                 return "\n::::\n"
             if lowered == "highlight":
-                return "\n```\n"
+                return "```"
             return ""
         if lowered in ("ref", "relref"):
             target = args.get("0", "")
@@ -173,7 +223,7 @@ def _shortcodes(text: str, dropped: Counter[str]) -> str:
         if lowered == "gist" and "0" in args and "1" in args:
             return f"[View the gist](https://gist.github.com/{args['0']}/{args['1']})"
         if lowered == "highlight":
-            return "\n```" + args.get("0", "") + "\n"
+            return "```" + args.get("0", "")
         if lowered in NOTE_KINDS | {"notice", "alert", "callout", "admonition", "hint", "details"}:
             kind = (args.get("0") or args.get("type") or lowered).lower()
             kind = kind if kind in NOTE_KINDS else "note"

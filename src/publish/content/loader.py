@@ -13,15 +13,15 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Literal
 
 from publish import images as image_store
 from publish.config import Config
 from publish.content import markdown
-from publish.content.body import ARTICLE_SUFFIXES, excerpt_from, finish, reading_minutes
+from publish.content.body import ARTICLE_SUFFIXES, excerpt_from, finish, reading_minutes, summary_before_more
 from publish.content.dates import zone_named
-from publish.content.reader import Draft, digest_of, read_front
+from publish.content.reader import Draft, NotAnArticle, digest_of, read_front
 from publish.errors import ContentError, ImageError, PublishError, UnsafePathError
 from publish.html import is_remote
 from publish.model import Article, Collection, FrozenDict, Image, Site
@@ -92,10 +92,16 @@ def load(config: Config, *, drafts: bool = False, future: bool = False, jobs: in
     problems: list[Problem] = []
 
     drafts_found: list[Draft] = []
-    for path in discover(content_dir, public_dir):
+    paths = list(discover(content_dir, public_dir))
+    jekyll_drafts = config.root / "_drafts"
+    if content_dir.name == "_posts" and jekyll_drafts.is_dir():
+        paths += list(discover(jekyll_drafts, public_dir))
+    for path in paths:
         try:
             resolve_inside(path, roots, what="article file", article=path)
             drafts_found.append(read_front(path, content_dir, config, zone))
+        except NotAnArticle:
+            continue
         except PublishError as exc:
             problems.append(Problem("error", path, _without_path(exc)))
         except OSError as exc:
@@ -113,7 +119,7 @@ def load(config: Config, *, drafts: bool = False, future: bool = False, jobs: in
         by_slug[draft.slug] = draft
         unique.append(draft)
 
-    files = {d.relative: d.slug for d in unique}
+    files = _FileIndex({d.relative: d.slug for d in unique})
     path_pattern = re.compile("^" + re.escape(config.site.article_url).replace(r"\{slug\}", "([^/]+)") + "$")
 
     def slug_for_path(path: str) -> str | None:
@@ -147,10 +153,34 @@ def load(config: Config, *, drafts: bool = False, future: bool = False, jobs: in
     return Loaded(Collection(site, tuple(published)), skipped, problems)
 
 
+class _FileIndex:
+    """Article files by their path in the content folder, for links written as files."""
+
+    def __init__(self, files: dict[str, str]) -> None:
+        self.files = files
+        self.by_name: dict[str, list[str]] = {}
+        for relative, slug in files.items():
+            path = PurePosixPath(relative)
+            name = path.parent.name if path.stem.split(".")[0] == "index" else path.stem
+            self.by_name.setdefault(name, []).append(slug)
+
+    def slug_for(self, target: str) -> str | None:
+        """`other.md`, a bundle written as `other.md` for `other/index.md`, or (as Hugo's ref and
+        Jekyll's post_url do) a unique file or bundle name anywhere in the content folder."""
+        if target in self.files:
+            return self.files[target]
+        stem = target.rsplit(".", 1)[0]
+        for candidate in (f"{stem}/index.md", f"{stem}/index.markdown", f"{stem}/index.mdx"):
+            if candidate in self.files:
+                return self.files[candidate]
+        matches = self.by_name.get(PurePosixPath(stem).name, [])
+        return matches[0] if len(matches) == 1 else None
+
+
 class _Finisher:
     """Phase 2 for one article; picklable state only, run in a thread."""
 
-    def __init__(self, config: Config, site: Site, roots: tuple[Path, ...], files: dict[str, str],
+    def __init__(self, config: Config, site: Site, roots: tuple[Path, ...], files: _FileIndex,
                  slug_for_path, cache_dir: Path, write_cache: bool) -> None:  # type: ignore[no-untyped-def]
         self.config, self.site, self.roots, self.files = config, site, roots, files
         self.slug_for_path, self.cache_dir, self.write_cache = slug_for_path, cache_dir, write_cache
@@ -171,19 +201,21 @@ class _Finisher:
                 warnings.append(f"cover image: {exc.message}" + (f" ({exc.hint})" if exc.hint else "")
                                 + "; publishing without a cover")
         if cover is not None and not cover.alt:
-            warnings.append("cover image has no alt text; using the title (add seo.image.alt)")
+            warnings.append("cover image has no alt text; using the title "
+                            "(add it as seo.image.alt, heroImageAlt or image: {src, alt})")
             cover = _with_alt(cover, draft.title)
         html = markdown.to_html(draft.body, source=draft.source,
                                 cache_dir=self.cache_dir, write_cache=self.write_cache)
         article_dir = str(Path(draft.relative).parent.as_posix())
         body = finish(html, article_dir=article_dir, article_path=self.site.article_path,
-                      slug_for_file=self.files.get, slug_for_path=self.slug_for_path,
+                      slug_for_file=self.files.slug_for, slug_for_path=self.slug_for_path,
                       resolve_image=lambda src: self._image(src, draft, ""), cover=cover)
         warnings.extend(body.warnings)
         used_images = [cover] if cover else []
         used_images += [body.images[k] for k in sorted(body.images)]
         article = Article(
-            slug=draft.slug, title=draft.title, excerpt=draft.excerpt or excerpt_from(body.html),
+            slug=draft.slug, title=draft.title,
+            excerpt=draft.excerpt or summary_before_more(html) or excerpt_from(body.html),
             published=draft.published, updated=draft.updated, featured=draft.featured, draft=draft.draft,
             tags=draft.tags, cover=cover, body_html=body.html, headings=body.headings,
             images=FrozenDict(body.images), links=body.links, word_count=body.word_count,

@@ -112,6 +112,10 @@ def read_front(source: Path, content_dir: Path, config: Config, zone: tzinfo) ->
         published_name, published_value = _first_non_bool(meta, "published", extra_names.get("published", ()))
     if published_value is None and file_date is not None:
         published_name, published_value = "file name", file_date
+    if published_value is None and "_drafts" in source.parts:
+        published_name, published_value = "file time", datetime.fromtimestamp(source.stat().st_mtime, zone)
+    if published_value is None and _is_page(meta):
+        raise NotAnArticle(f"{source.name} is a page (layout: {meta.get('layout')}), not an article")
     if published_value is None:
         raise ContentError("missing publish date", path=source, field="publishDate",
                            hint="add `publishDate: 'Feb 18 2024'` (or date: 2024-02-18)")
@@ -125,12 +129,13 @@ def read_front(source: Path, content_dir: Path, config: Config, zone: tzinfo) ->
     draft_name, draft_value = pick("draft")
     if draft_value is not None:
         draft = draft or _bool(draft_value, source, draft_name or "draft")
-    if Path(relative).parts[:1] == ("_drafts",):
+    if "_drafts" in source.parts:
         draft = True
     _, featured_value = pick("featured")
     featured = _bool(featured_value, source, "isFeatured") if featured_value is not None else False
 
-    tags = _tags(meta, extra_names.get("tags", ()), warnings)
+    jekyll = (config.root / "_config.yml").exists()
+    tags = _tags(meta, extra_names.get("tags", ()), warnings, split_words=jekyll)
 
     lang_name, lang_value = pick("language")
     language = variant or config.site.language
@@ -147,6 +152,18 @@ def read_front(source: Path, content_dir: Path, config: Config, zone: tzinfo) ->
                  published=published, updated=updated, draft=draft, featured=featured, tags=tags,
                  language=language, image_source=image_source, image_alt=image_alt, extra=extra,
                  body=body, warnings=warnings)
+
+
+POST_LAYOUTS = {"post", "posts", "single", "article", "blog", "default"}
+
+
+class NotAnArticle(ContentError):
+    """A page of the site (about, archives, search) rather than a dated article: skipped quietly."""
+
+
+def _is_page(meta: dict[str, Any]) -> bool:
+    layout = meta.get("layout")
+    return isinstance(layout, str) and layout.strip().lower() not in POST_LAYOUTS
 
 
 _VARIANT = re.compile(r"^(.+)\.([a-z]{2}(?:-[A-Za-z]{2,4})?)$")
@@ -180,10 +197,15 @@ def _bool(value: Any, source: Path, name: str) -> bool:
     raise ContentError(f"expected true or false, got {value!r}", path=source, field=name)
 
 
-def _tags(meta: dict[str, Any], extra: Any, warnings: list[str]) -> tuple[Tag, ...]:
+def _tags(meta: dict[str, Any], extra: Any, warnings: list[str], *, split_words: bool = False) -> tuple[Tag, ...]:
+    """Tags from every tag-like field; Jekyll splits `categories: jekyll update` on spaces."""
     found: dict[str, Tag] = {}
     for name, value in dialects.all_values(meta, "tags", extra):
-        items = [v.strip() for v in value.split(",")] if isinstance(value, str) else value
+        if isinstance(value, str):
+            separator = None if split_words and "," not in value and name in ("tags", "categories") else ","
+            items = [v.strip() for v in value.split(separator)]
+        else:
+            items = value
         if not isinstance(items, list):
             warnings.append(f"{name}: expected a list of tags, got {type(value).__name__}; ignored")
             continue
