@@ -1,0 +1,142 @@
+"""Email HTML: the theme's Jinja2 templates, every style inlined, kept under a size budget.
+
+css-inline copies the theme's plain CSS rules into style="" attributes and keeps only at-rules
+(media queries, dark mode) in <style>; class names nothing in that <style> uses are then dropped.
+An article too long for the budget is cut after its last body block that still fits.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from publish.errors import ExportError
+from publish.exporters.email_tree import Comment, Element, Node, Text, parse, serialize
+
+STYLESHEET = "email.css"
+BODY_CLASS = "content"                  # the template element that holds the article's blocks
+_CLASS_SELECTOR = re.compile(r"\.(-?[_a-zA-Z][\w-]*)")
+# Zero-width non-joiners and spaces after the preheader keep the body's first words out of the inbox preview.
+PREHEADER_FILLER = "&zwnj;&nbsp;" * 48
+
+
+@dataclass(frozen=True)
+class Fitted:
+    html: str
+    kept: int          # body blocks in the email
+    total: int         # body blocks in the article
+
+    @property
+    def cut(self) -> bool:
+        return self.kept < self.total
+
+
+class EmailTheme:
+    """The templates and stylesheet of one theme's email folder."""
+
+    def __init__(self, folder: Path) -> None:
+        import css_inline
+        from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+        self.folder = folder
+        stylesheet = folder / STYLESHEET
+        try:
+            self.css = stylesheet.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise ExportError(f"cannot read the email stylesheet: {exc.strerror}", path=stylesheet,
+                              hint="a theme's email/ folder needs email.css beside its templates") from None
+        # autoescape on: only the sanitized body and the theme's own CSS are marked safe.
+        self.env = Environment(loader=FileSystemLoader(folder), autoescape=True, undefined=StrictUndefined,
+                               keep_trailing_newline=True)
+        # Never fetch: a <link> in a template must not make the build touch the network.
+        self.inliner = css_inline.CSSInliner(keep_at_rules=True, minify_css=True, load_remote_stylesheets=False,
+                                             keep_link_tags=False)
+
+    def render(self, template: str, context: dict[str, Any]) -> str:
+        return serialize(_drop_unused_classes(_style_last(self._inlined(template, context)))) + "\n"
+
+    def fit(self, template: str, context: dict[str, Any], blocks: list[Element], budget: int,
+            continue_url: str) -> Fitted:
+        """Render with as many leading body blocks as fit in `budget` bytes; when some are left out,
+        the template gets `continue_url` for its "Continue reading" link."""
+        whole = self.render(template, {**context, "body": _body(blocks), "continue_url": None})
+        if _size(whole) <= budget:
+            return Fitted(whole, len(blocks), len(blocks))
+        sizes = _block_sizes(self._inlined(template, {**context, "body": _body(blocks), "continue_url": None}),
+                             len(blocks))
+        frame = _size(self.render(template, {**context, "body": _body([]), "continue_url": continue_url}))
+        kept, used = 0, frame
+        while kept < len(blocks) and used + sizes[kept] <= budget:
+            used += sizes[kept]
+            kept += 1
+        while True:        # the estimate counts classes that get dropped, so this rarely loops
+            html = self.render(template, {**context, "body": _body(blocks[:kept]), "continue_url": continue_url})
+            if _size(html) <= budget or kept == 0:
+                return Fitted(html, kept, len(blocks))
+            kept -= 1
+
+    def _inlined(self, template: str, context: dict[str, Any]) -> Element:
+        from jinja2 import TemplateError
+        from markupsafe import Markup
+
+        try:
+            markup = self.env.get_template(template).render(
+                css=Markup(self.css), preheader_filler=Markup(PREHEADER_FILLER), **context)  # noqa: S704 - theme's own CSS
+        except TemplateError as exc:
+            name = getattr(exc, "filename", None) or self.folder / template
+            raise ExportError(f"email template error: {exc}", path=name,
+                              line=getattr(exc, "lineno", None)) from None
+        return parse(self.inliner.inline(markup))
+
+
+@lru_cache(maxsize=4)
+def theme_for(folder: Path) -> EmailTheme:
+    """One parsed theme per process (built in prepare(), inherited by forked workers)."""
+    return EmailTheme(folder)
+
+
+def _body(blocks: list[Element]) -> Any:
+    from markupsafe import Markup
+
+    # Safe: built from nh3-sanitized HTML, reshaped by email_body (which only renames and adds attributes).
+    return Markup("\n".join(serialize([b]) for b in blocks))  # noqa: S704
+
+
+def _size(html: str) -> int:
+    return len(html.encode("utf-8"))
+
+
+def _block_sizes(root: Element, count: int) -> list[int]:
+    """Bytes each body block takes in the inlined document (with the newline between blocks)."""
+    holder = next((e for e in root.iter() if BODY_CLASS in e.classes), None)
+    blocks = [c for c in holder.children if isinstance(c, Element)] if holder else []
+    if len(blocks) != count:
+        raise ExportError(f"the email template must place the body inside an element of class {BODY_CLASS!r}")
+    return [_size(serialize([b])) + 1 for b in blocks]
+
+
+def _style_last(root: Element) -> Element:
+    """css-inline puts the kept <style> first in <head>; <meta charset> must stay in the first 1024 bytes."""
+    for head in (e for e in root.iter() if e.tag == "head"):
+        styles: list[Node] = [c for c in head.children if isinstance(c, Element) and c.tag == "style"]
+        head.children = [c for c in head.children if not any(c is s for s in styles)] + styles
+    return root
+
+
+def _drop_unused_classes(root: Element) -> Element:
+    """Class names matter only to the <style> blocks that stay: media queries, dark mode, and Outlook's
+    own inside conditional comments."""
+    kept_css = "".join(c.text for e in root.iter() if e.tag in ("style", "head") for c in e.children
+                       if isinstance(c, Text | Comment))
+    used = set(_CLASS_SELECTOR.findall(kept_css))
+    for element in root.iter():
+        if "class" in element.attrs:
+            names = [n for n in element.classes if n in used]
+            if names:
+                element.attrs["class"] = " ".join(names)
+            else:
+                del element.attrs["class"]
+    return root
