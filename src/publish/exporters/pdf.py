@@ -1,0 +1,97 @@
+"""PDF per article: a full-bleed cover from the SEO image, then the article typeset for print.
+
+One task per article, written to `pdf/<slug>.pdf`. The document is the theme's `pdf/document.html`
+and `pdf/style.css`; WeasyPrint renders it as a tagged PDF (PDF/UA-1) and reads nothing but what
+`pdf_fetcher.LocalFetcher` serves. Same input, same bytes: dates come from the article, the PDF
+identifier from the task's digest, resource URLs name no local folder.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+from collections.abc import Iterable
+from typing import ClassVar
+
+from publish.errors import ConfigError, ExportError
+from publish.exporters.base import BuildContext, Exporter, Task
+from publish.model import Article, Collection, Image
+
+
+class PdfExporter(Exporter):
+    name: ClassVar[str] = "pdf"
+    description: ClassVar[str] = "PDF per article with a styled cover (WeasyPrint), in pdf/<slug>.pdf"
+    version: ClassVar[str] = "1"
+    theme_folder: ClassVar[str | None] = "pdf"
+
+    def plan(self, ctx: BuildContext) -> list[Task]:
+        from publish.exporters.pdf_html import page_size
+
+        page_size(ctx.config.pdf.page_size)          # a bad size is a usage error, before any work
+        slugs = tuple(ctx.options.get("slugs") or ())
+        return [self.task(ctx, f"pdf/{article.slug}", [output_of(article)], [article],
+                          label=output_of(article), cost=float(max(1, article.word_count)),
+                          slug=article.slug)
+                for article in select(ctx.collection, slugs)]
+
+    def prepare(self, ctx: BuildContext) -> None:
+        from publish.exporters.pdf_math import warm_up
+
+        _engine(ctx)
+        warm_up()
+
+    def render(self, ctx: BuildContext, task: Task) -> list[str]:
+        from publish.exporters.pdf_body import print_body
+        from publish.exporters.pdf_fetcher import LocalFetcher, generated_url, image_url
+        from publish.exporters.pdf_html import cover_of, document_html
+        from publish.exporters.pdf_render import write_pdf
+
+        article = ctx.collection.get(str(task.params["slug"]))
+        if article is None:
+            raise ExportError(f"article {task.params['slug']!r} is no longer in the collection")
+        engine = _engine(ctx)
+
+        def image_source(image: Image, max_width: int) -> tuple[str, int, int]:
+            relative, width, height = ctx.web_image(image, max_width)
+            return image_url(relative), width, height
+
+        body = print_body(article, image_source, generated_url)
+        cover, warnings = cover_of(article, engine.page, image_source)
+        html = document_html(engine.env, article=article, site=ctx.site, body_html=body.html,
+                             cover=cover, page=engine.page)
+        fetcher = LocalFetcher(engine.folder, ctx.output_dir / "images", body.generated)
+        identifier = hashlib.sha256(task.digest.encode()).hexdigest()[:32].encode()
+        data, messages = write_pdf(engine, html, fetcher, identifier, int(article.modified.timestamp()))
+        ctx.write(task.outputs[0], data)
+        return warnings + body.warnings + [f"WeasyPrint: {line}" for line in messages]
+
+
+def output_of(article: Article) -> str:
+    return f"pdf/{article.slug}.pdf"
+
+
+def select(collection: Collection, slugs: Iterable[str]) -> list[Article]:
+    """The named articles (every article for none); ConfigError naming close matches otherwise."""
+    wanted = list(dict.fromkeys(slugs))
+    if not wanted:
+        return list(collection.articles)
+    known = [article.slug for article in collection.articles]
+    missing = [slug for slug in wanted if collection.get(slug) is None]
+    if missing:
+        raise ConfigError("; ".join(_unknown(slug, known) for slug in missing),
+                          hint="`publish list` shows every slug; drafts and future articles need --drafts/--future")
+    return [article for slug in wanted if (article := collection.get(slug)) is not None]
+
+
+def _unknown(slug: str, known: list[str]) -> str:
+    close = difflib.get_close_matches(slug, known, n=3, cutoff=0.5)
+    if close:
+        return f"no article with the slug {slug!r} (did you mean {' or '.join(repr(c) for c in close)}?)"
+    return f"no article with the slug {slug!r}"
+
+
+def _engine(ctx: BuildContext):  # type: ignore[no-untyped-def]
+    from publish.exporters.pdf_html import page_size
+    from publish.exporters.pdf_render import engine
+
+    return engine(ctx.theme_dir / "pdf", page_size(ctx.config.pdf.page_size), ctx.output_dir / "images")

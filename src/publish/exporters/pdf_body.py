@@ -1,0 +1,215 @@
+"""The article body made ready for print: real footnotes, local images, typeset math, absolute links.
+
+Works on the HTML5 parser's tree (tinyhtml5, which WeasyPrint itself depends on), never with
+regular expressions over markup, then serializes it back to HTML for the document template.
+"""
+
+from __future__ import annotations
+
+import copy
+import html as stdlib_html
+import re
+import xml.etree.ElementTree as ET
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from urllib.parse import urljoin, urlsplit
+
+from publish.errors import PublishError
+from publish.model import Article, Image
+
+MATH = "{http://www.w3.org/1998/Math/MathML}math"
+VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+HEADINGS = {"h2", "h3", "h4", "h5", "h6"}
+# Block elements cannot sit inside the <p> that holds a footnote call: in a note they become spans.
+BLOCKS = {"p", "div", "ul", "ol", "li", "pre", "blockquote", "figure", "figcaption", "table", "thead",
+          "tbody", "tr", "td", "th", "section", "hr", "dl", "dt", "dd", "h2", "h3", "h4", "h5", "h6"}
+CODE_LINE_ID = re.compile(r"^cb\d+-\d+$")     # Pandoc's per-line anchors: a named destination each
+WIDE_TABLE = 5                   # columns from which a table gets a smaller font
+BODY_IMAGE_WIDTH = 1600          # px: the text column at about 300 dpi
+
+ImageSource = Callable[[Image, int], tuple[str, int, int]]     # (image, max width) -> (URL, width, height)
+
+
+@dataclass
+class Body:
+    html: str
+    generated: dict[str, tuple[bytes, str]] = field(default_factory=dict)   # name -> (data, media type)
+    warnings: list[str] = field(default_factory=list)
+
+
+def print_body(article: Article, image_source: ImageSource, math_url: Callable[[str], str]) -> Body:
+    """The body of `article` for the PDF: see the module docstring."""
+    from tinyhtml5.parser import HTMLParser
+
+    root = HTMLParser(namespace_html_elements=False).parse_fragment(article.body_html)
+    body = Body("")
+    notes = _take_footnotes(root)
+    rewriter = _Rewriter(article, image_source, math_url, notes, body)
+    rewriter.walk(root)
+    leftover = [li for key, li in notes.items() if key not in rewriter.notes_used]
+    if leftover:
+        # Notes nobody refers to stay readable as endnotes.
+        section = ET.SubElement(root, "section", {"class": "endnotes"})
+        ET.SubElement(section, "ol").extend(leftover)
+        rewriter.walk(section)
+    _mark_lede(root)
+    body.html = _escape(root.text or "") + "".join(serialize(child) for child in root)
+    return body
+
+
+def _take_footnotes(root: ET.Element) -> dict[str, ET.Element]:
+    """Pandoc's end-of-document notes ({"fn1": <li>}), removed from the tree."""
+    notes: dict[str, ET.Element] = {}
+    for section in list(root):
+        if section.tag == "section" and "footnotes" in section.get("class", "").split():
+            for li in section.iter("li"):
+                if li.get("id", "").startswith("fn"):
+                    notes.setdefault(li.get("id", ""), li)
+            root.remove(section)
+    return notes
+
+
+class _Rewriter:
+    def __init__(self, article: Article, image_source: ImageSource, math_url: Callable[[str], str],
+                 notes: dict[str, ET.Element], body: Body) -> None:
+        self.article, self.image_source, self.math_url = article, image_source, math_url
+        self.notes, self.body = notes, body
+        self.outline = {h.id: h.text for h in article.headings}
+        self.notes_used: set[str] = set()
+
+    def walk(self, parent: ET.Element) -> None:
+        for index, child in enumerate(list(parent)):
+            replacement = self.visit(child)
+            if replacement is not child:
+                replacement.tail = child.tail
+                parent[index] = replacement
+            if replacement.tag != "img":
+                self.walk(replacement)
+
+    def visit(self, element: ET.Element) -> ET.Element:
+        tag = element.tag
+        if tag == MATH:
+            return self.math(element)
+        if tag == "img":
+            return self.image(element)
+        if tag == "a":
+            return self.link(element)
+        if tag == "span" and CODE_LINE_ID.match(element.get("id", "")):
+            del element.attrib["id"]
+        elif tag in HEADINGS and element.get("id") in self.outline:
+            # The outline shows the heading's text as the loader saw it, whatever the markup inside.
+            element.set("data-outline", self.outline[element.get("id", "")])
+        elif tag == "table":
+            first_row = next(element.iter("tr"), None)
+            if first_row is not None and len(first_row) >= WIDE_TABLE:
+                element.set("class", (element.get("class", "") + " wide").strip())
+        return element
+
+    def link(self, element: ET.Element) -> ET.Element:
+        href = element.get("href", "")
+        if "footnote-ref" in element.get("class", "").split() and href.startswith("#"):
+            note = self.notes.get(href[1:])
+            if note is not None:
+                return self.footnote(href[1:], note)
+        if href and not href.startswith("#"):
+            element.set("href", urljoin(self.article.url, href))
+        return element
+
+    def footnote(self, key: str, note: ET.Element) -> ET.Element:
+        # A note called twice (possible in raw HTML) is printed twice rather than moved.
+        source = copy.deepcopy(note) if key in self.notes_used else note
+        self.notes_used.add(key)
+        span = ET.Element("span", {"class": "footnote"})
+        span.text = source.text
+        span.extend(source)
+        for parent in list(span.iter()):
+            for child in list(parent):
+                if child.tag == "a" and "footnote-back" in child.get("class", "").split():
+                    _remove_keeping_tail(parent, child)
+        for element in span.iter():
+            if element.tag in BLOCKS:
+                element.set("class", f"note-{element.tag} {element.get('class', '')}".strip())
+                element.tag = "span"
+        return span
+
+    def image(self, element: ET.Element) -> ET.Element:
+        src = element.get("src", "")
+        alt = element.get("alt", "")
+        image = self.article.images.get(src)
+        if image is None:
+            why = "remote images are not fetched" if urlsplit(src).scheme in ("http", "https") else \
+                "it is not a local image of the site"
+            self.body.warnings.append(f"image {src!r} left out of the PDF: {why}")
+            return _placeholder(alt)
+        try:
+            url, width, height = self.image_source(image, BODY_IMAGE_WIDTH)
+        except (PublishError, OSError) as exc:
+            self.body.warnings.append(f"image {src!r} left out of the PDF: {exc}")
+            return _placeholder(alt)
+        attributes = {"src": url, "alt": alt, "width": str(width), "height": str(height)}
+        if element.get("class"):
+            attributes["class"] = element.get("class", "")
+        return ET.Element("img", attributes)
+
+    def math(self, element: ET.Element) -> ET.Element:
+        from publish.exporters.pdf_math import MathError, tex_of, typeset
+
+        try:
+            formula = typeset(element)
+        except MathError as exc:
+            self.body.warnings.append(f"{exc.message}; the PDF shows its TeX source")
+            display = element.get("display") == "block"
+            code = ET.Element("code", {"class": "math display" if display else "math inline"})
+            code.text = tex_of(element)
+            return code
+        self.body.generated[formula.name] = (formula.svg, "image/svg+xml")
+        kind = "math display" if formula.display else "math inline"
+        return ET.Element("img", {"class": kind, "src": self.math_url(formula.name), "alt": formula.tex,
+                                  "style": formula.style, "role": "math"})
+
+
+def _remove_keeping_tail(parent: ET.Element, child: ET.Element) -> None:
+    tail = (child.tail or "").rstrip()
+    index = list(parent).index(child)
+    if tail:
+        if index:
+            previous = parent[index - 1]
+            previous.tail = (previous.tail or "") + tail
+        else:
+            parent.text = (parent.text or "") + tail
+    parent.remove(child)
+
+
+def _placeholder(alt: str) -> ET.Element:
+    span = ET.Element("span", {"class": "missing-image"})
+    span.text = f"[{alt}]" if alt else "[image]"
+    return span
+
+
+def _mark_lede(root: ET.Element) -> None:
+    first = next(iter(root), None)
+    if first is not None and first.tag == "p":
+        first.set("class", (first.get("class", "") + " lede").strip())
+
+
+# Serialization ------------------------------------------------------------------------------
+
+def serialize(element: ET.Element) -> str:
+    """HTML for an element of the parser's tree (and its tail)."""
+    tag = element.tag.rsplit("}", 1)[-1] if isinstance(element.tag, str) else ""
+    attributes = "".join(f' {name}="{_escape(value, quote=True)}"' for name, value in element.attrib.items()
+                         if not name.startswith("{"))
+    out = [f"<{tag}{attributes}>"]
+    if tag not in VOID:
+        text = element.text or ""
+        if tag == "pre" and text.startswith("\n"):
+            text = "\n" + text          # the parser drops one leading newline after <pre>
+        out.append(_escape(text))
+        out.extend(serialize(child) for child in element)
+        out.append(f"</{tag}>")
+    out.append(_escape(element.tail or ""))
+    return "".join(out)
+
+
+def _escape(text: str, quote: bool = False) -> str:
+    return stdlib_html.escape(text, quote=quote) if text else ""

@@ -1,0 +1,136 @@
+"""The only way WeasyPrint gets bytes while rendering a PDF: a URL fetcher that serves a fixed set.
+
+Every resource of a PDF lives under one made-up origin (`.invalid` never resolves):
+`/theme/…` is a file of the theme's pdf folder, `/images/…` a converted copy under output/images,
+and `/generated/…` data the exporter made for this document (math as SVG). While the theme's
+stylesheet is parsed (not while a document renders), `file://` URLs of installed font files are
+served too: that is how WeasyPrint reads `@font-face { src: local(…) }`. Anything else (the
+network, other `file://` URLs, `data:` URLs, attachments, paths that climb out with `..` or
+symlinks) is refused and remembered, so the exporter can warn about it. URLs name no local folder, so the
+PDF's bytes do not depend on where the site lives (WeasyPrint names images by a hash of their URL).
+
+Imports WeasyPrint: import this module only where a PDF is rendered.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+from urllib.request import url2pathname
+
+from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+from publish.paths import inside
+
+ORIGIN = "https://pdf.publish.invalid/"
+THEME = "theme/"
+IMAGES = "images/"
+GENERATED = "generated/"
+
+# Only what a page can show: images, stylesheets and fonts.
+MEDIA_TYPES = {
+    ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png", ".gif": "image/gif",
+    ".svg": "image/svg+xml", ".css": "text/css", ".woff2": "font/woff2", ".woff": "font/woff",
+    ".ttf": "font/ttf", ".otf": "font/otf",
+}
+
+FONT_SUFFIXES = {".ttf", ".otf", ".ttc", ".woff", ".woff2"}
+SYSTEM_FONT_FOLDERS = (Path("/usr/share/fonts"), Path("/usr/local/share/fonts"),
+                       Path("~/.local/share/fonts").expanduser(), Path("~/.fonts").expanduser(),
+                       Path("/System/Library/Fonts"), Path("/Library/Fonts"))
+
+
+class RefusedURL(ValueError):
+    """A URL the PDF may not read; WeasyPrint catches it and leaves the resource out."""
+
+
+def theme_url(relative: str) -> str:
+    return ORIGIN + THEME + relative.lstrip("/")
+
+
+def image_url(relative_to_output: str) -> str:
+    """URL of a file written by `ctx.web_image` ("images/x-1a2b-1200.jpg")."""
+    return ORIGIN + relative_to_output.lstrip("/")
+
+
+def generated_url(name: str) -> str:
+    return ORIGIN + GENERATED + name
+
+
+class LocalFetcher(URLFetcher):
+    """Serves the theme folder, output/images and in-memory resources; refuses everything else."""
+
+    def __init__(self, theme_folder: Path, images_folder: Path,
+                 generated: Mapping[str, tuple[bytes, str]] | None = None,
+                 font_folders: tuple[Path, ...] = ()) -> None:
+        super().__init__(timeout=1, allowed_protocols=("https",), allow_redirects=False)
+        self.theme_folder = theme_folder.resolve()
+        self.images_folder = images_folder.resolve()
+        self.generated = dict(generated or {})
+        self.font_folders = tuple(folder for folder in font_folders if folder.is_dir())
+        self.refused: list[str] = []
+        self.served: list[str] = []
+        self.sealed = False
+
+    def seal(self) -> None:
+        """Serve nothing more: called once the layout is done, so what WeasyPrint reads while
+        writing the file (attachments from `<link rel=attachment>` or `<a rel=attachment>`) is refused."""
+        self.sealed = True
+
+    def fetch(self, url: str, headers: Any = None) -> URLFetcherResponse:
+        try:
+            body, media_type = self._lookup(url)
+        except RefusedURL:
+            self.refused.append(url)
+            raise
+        self.served.append(url)
+        return URLFetcherResponse(url, body, {"Content-Type": media_type})
+
+    def open(self, url: Any, data: Any = None, timeout: Any = None) -> URLFetcherResponse:
+        # OpenerDirector.open would reach the network handlers; everything goes through fetch().
+        return self.fetch(url if isinstance(url, str) else url.full_url)
+
+    def _lookup(self, url: str) -> tuple[bytes, str]:
+        if self.sealed:
+            raise RefusedURL(f"{_short(url)} was requested after the layout (an attachment?)")
+        if url.startswith("file://") and self.font_folders:
+            return self._font(url)
+        if not url.startswith(ORIGIN):
+            raise RefusedURL(f"{_short(url)} is not served to the PDF (only theme files and site images are)")
+        parts = urlsplit(url)
+        if parts.query or parts.fragment:
+            url = url.split("?")[0].split("#")[0]
+        path = unquote(url[len(ORIGIN):])
+        if path.startswith(GENERATED):
+            found = self.generated.get(path[len(GENERATED):])
+            if found is None:
+                raise RefusedURL(f"{path!r} was not generated for this document")
+            return found
+        if path.startswith(THEME):
+            return self._file(self.theme_folder, path[len(THEME):], url)
+        if path.startswith(IMAGES):
+            return self._file(self.images_folder, path[len(IMAGES):], url)
+        raise RefusedURL(f"{_short(url)} is outside the theme and image folders")
+
+    def _file(self, folder: Path, relative: str, url: str) -> tuple[bytes, str]:
+        media_type = MEDIA_TYPES.get(Path(relative).suffix.lower())
+        if media_type is None:
+            raise RefusedURL(f"{_short(url)} is not an image, stylesheet or font")
+        candidate = folder / relative
+        # Resolving first defeats `..` and symlinks pointing out of the folder.
+        if not relative or not inside(candidate, [folder]) or not candidate.resolve().is_file():
+            raise RefusedURL(f"{_short(url)} is not a file inside {folder.name}/")
+        return candidate.resolve().read_bytes(), media_type
+
+    def _font(self, url: str) -> tuple[bytes, str]:
+        path = Path(url2pathname(urlsplit(url).path))
+        if path.suffix.lower() not in FONT_SUFFIXES or not inside(path, self.font_folders) \
+                or not path.resolve().is_file():
+            raise RefusedURL(f"{_short(url)} is not an installed font file")
+        return path.resolve().read_bytes(), "font/sfnt"
+
+
+def _short(url: str) -> str:
+    return url if len(url) <= 120 else url[:117] + "..."

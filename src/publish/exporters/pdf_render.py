@@ -1,0 +1,120 @@
+"""WeasyPrint, set up once per process: fonts, the theme's parsed stylesheet and its templates.
+
+`engine()` is called by the exporter's prepare() in the main process, so forked workers inherit
+the imported library, the font configuration and the parsed CSS instead of redoing them.
+Imports WeasyPrint: import this module only where a PDF is rendered.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from publish.errors import ExportError
+from publish.exporters.pdf_fetcher import ORIGIN, SYSTEM_FONT_FOLDERS, LocalFetcher, theme_url
+from publish.exporters.pdf_html import PageSize, environment
+
+if TYPE_CHECKING:
+    from jinja2 import Environment
+
+STYLESHEET = "style.css"      # the theme's entry point; it may @import more files of pdf/
+VARIANT = "pdf/ua-1"          # tagged PDF: structure tree, /Lang, bookmarks, alt texts
+
+
+@dataclass
+class Engine:
+    folder: Path               # the theme's pdf folder
+    page: PageSize
+    font_config: Any
+    stylesheets: list[Any]
+    env: Environment
+
+
+_ENGINES: dict[tuple[Path, PageSize], Engine] = {}
+
+
+def engine(folder: Path, page: PageSize, images_folder: Path) -> Engine:
+    """The cached engine for a theme folder and page size (built on first use)."""
+    key = (folder.resolve(), page)
+    if key not in _ENGINES:
+        _ENGINES[key] = _build(key[0], page, images_folder)
+    return _ENGINES[key]
+
+
+def _build(folder: Path, page: PageSize, images_folder: Path) -> Engine:
+    from weasyprint import CSS
+    from weasyprint.text.fonts import FontConfiguration
+
+    path = folder / STYLESHEET
+    if not path.is_file():
+        raise ExportError(f"the theme has no {STYLESHEET}", path=folder,
+                          hint="a PDF theme needs pdf/document.html and pdf/style.css")
+    font_config = FontConfiguration()
+    # Installed fonts are readable here only, for @font-face { src: local(…) }.
+    fetcher = LocalFetcher(folder, images_folder, font_folders=SYSTEM_FONT_FOLDERS)
+    with _Messages() as messages:
+        theme = CSS(string=path.read_text(encoding="utf-8"), base_url=theme_url(STYLESHEET),
+                    url_fetcher=fetcher, font_config=font_config)
+        # The configured page size wins over the theme's; the variables let the theme size the cover.
+        sized = CSS(string=f"@page {{ size: {page.css} }}\n"
+                           f":root {{ --page-width: {page.width:g}mm; --page-height: {page.height:g}mm }}",
+                    font_config=font_config)
+    if messages.lines:
+        raise ExportError("the theme's stylesheet has problems: " + "; ".join(messages.lines), path=path)
+    return Engine(folder, page, font_config, [theme, sized], environment(folder))
+
+
+def write_pdf(engine: Engine, html: str, fetcher: LocalFetcher, identifier: bytes,
+              epoch: int) -> tuple[bytes, list[str]]:
+    """The PDF's bytes and what WeasyPrint complained about (missing or refused resources, bad CSS).
+
+    `epoch` (seconds) stands in for the clock wherever a library would stamp the time."""
+    from weasyprint import HTML
+
+    with _Messages() as messages, _source_date(epoch):
+        document = HTML(string=html, base_url=ORIGIN, url_fetcher=fetcher).render(
+            font_config=engine.font_config, stylesheets=engine.stylesheets, pdf_variant=VARIANT)
+        # Attachments would embed any file the fetcher serves, stamped with the clock.
+        document.metadata.attachments = []
+        fetcher.seal()
+        data = document.write_pdf(pdf_identifier=identifier, pdf_variant=VARIANT)
+    return data, messages.lines
+
+
+@contextmanager
+def _source_date(epoch: int) -> Iterator[None]:
+    """fontTools stamps re-saved fonts (the emoji font) with the time unless SOURCE_DATE_EPOCH is set."""
+    previous = os.environ.get("SOURCE_DATE_EPOCH")
+    os.environ["SOURCE_DATE_EPOCH"] = str(epoch)
+    try:
+        yield
+    finally:
+        if previous is None:
+            del os.environ["SOURCE_DATE_EPOCH"]
+        else:
+            os.environ["SOURCE_DATE_EPOCH"] = previous
+
+
+class _Messages(logging.Handler):
+    """Collects WeasyPrint's warnings and errors for the run's summary."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        line = " ".join(record.getMessage().split())
+        if line not in self.lines:
+            self.lines.append(line)
+
+    def __enter__(self) -> _Messages:
+        logging.getLogger("weasyprint").addHandler(self)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        logging.getLogger("weasyprint").removeHandler(self)
