@@ -321,6 +321,22 @@ def test_editing_the_date_keeps_the_entry_id(tmp_path: Path, output: Path) -> No
     assert new["id"] == old["id"]
 
 
+def test_a_tag_no_article_uses_any_more_loses_its_feeds(tmp_path: Path, output: Path) -> None:
+    site = _copy_sample(tmp_path / "site")
+    shutil.copytree(output, site / "output")
+    (site / "output" / "tags" / "cafe-culture" / "notes.txt").write_text("not ours", encoding="utf-8")
+    source = site / "content" / "le-carnet-du-cafe.md"
+    text, count = re.subn(r"(?m)^  - Café Culture\n", "", source.read_text(encoding="utf-8"))
+    assert count == 1
+    source.write_text(text, encoding="utf-8")
+    result = _feed(site)
+    assert "removed the feeds of tag 'cafe-culture'" in result.stdout + result.stderr
+    assert sorted(p.name for p in (site / "output" / "tags" / "cafe-culture").iterdir()) == ["notes.txt"]
+    assert (site / "output" / "tags" / "writing" / "rss.xml").is_file()
+    item = next(i for i in _json(site / "output" / "feed.json")["items"] if "carnet" in i["url"])
+    assert item["tags"] == ["Writing"]
+
+
 # --- configuration ------------------------------------------------------------------------------
 
 def _configured(tmp_path: Path, extra: str) -> Path:
