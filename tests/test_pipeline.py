@@ -128,3 +128,16 @@ def test_outputs_never_leave_the_output_folder(tmp_path: Path, relative: str) ->
 
     with pytest.raises(UnsafePathError):
         output_path(tmp_path, relative)
+
+
+def test_a_missing_shared_image_makes_its_users_stale(tmp_path: Path) -> None:
+    from publish.exporters.base import Task
+
+    task = Task("x", "x/a", ("a.txt",), "digest")
+    (tmp_path / "a.txt").write_text("one")
+    (tmp_path / "images").mkdir()
+    (tmp_path / "images" / "c.jpg").write_bytes(b"jpeg")
+    state.record(tmp_path, task, ("images/c.jpg",))
+    assert state.up_to_date(tmp_path, task)
+    (tmp_path / "images" / "c.jpg").unlink()
+    assert not state.up_to_date(tmp_path, task)

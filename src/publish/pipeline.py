@@ -21,7 +21,7 @@ from publish import registry, state
 from publish.config import Config
 from publish.content.loader import Loaded, Problem, load
 from publish.errors import ConfigError, PublishError
-from publish.exporters.base import BuildContext, Exporter, Task
+from publish.exporters.base import USED_FILES, BuildContext, Exporter, Task
 from publish.lock import output_lock
 from publish.model import FrozenDict
 
@@ -68,6 +68,7 @@ class Outcome:
     key: str
     warnings: tuple[str, ...] = ()
     error: str | None = None
+    used: tuple[str, ...] = ()          # shared files the outputs link to (image copies)
 
 
 def default_jobs() -> int:
@@ -150,12 +151,13 @@ _WORKER_STATE: tuple[dict[str, Exporter], dict[str, BuildContext]] | None = None
 
 
 def _render(exporter: Exporter, ctx: BuildContext, task: Task) -> Outcome:
+    USED_FILES.clear()
     try:
         warnings = exporter.render(ctx, task)
         missing = [rel for rel in task.outputs if not (ctx.output_dir / rel).is_file()]
         if missing:
             return Outcome(task.key, tuple(warnings), f"{task.label}: the exporter did not write {', '.join(missing)}")
-        return Outcome(task.key, tuple(warnings))
+        return Outcome(task.key, tuple(warnings), used=tuple(sorted(set(USED_FILES))))
     except PublishError as exc:
         return Outcome(task.key, error=f"{task.label}: {exc.describe()}")
     except Exception as exc:  # noqa: BLE001 - reported with where it happened; other tasks go on
@@ -192,7 +194,7 @@ def _run(todo: list[Task], exporters: dict[str, Exporter], contexts: dict[str, B
             state.forget(output_dir, task)
             report.problems.append(Problem("error", source, outcome.error))
         else:
-            state.record(output_dir, task)
+            state.record(output_dir, task, outcome.used)
             report.written.extend(task.outputs)
         progress.advance(task.label)
 

@@ -38,14 +38,16 @@ def up_to_date(output_dir: Path, task: Task) -> bool:
         files = record["outputs"]
         if sorted(files) != sorted(task.outputs):
             return False
+        if not all((output_dir / rel).is_file() for rel in record.get("uses", [])):
+            return False                  # an image copy the outputs link to has gone
         return all(file_digest(output_dir / rel) == digest for rel, digest in files.items())
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return False
 
 
-def record(output_dir: Path, task: Task) -> None:
+def record(output_dir: Path, task: Task, uses: tuple[str, ...] = ()) -> None:
     outputs = {rel: file_digest(output_dir / rel) for rel in task.outputs}
-    data = {"key": task.key, "digest": task.digest, "outputs": outputs}
+    data = {"key": task.key, "digest": task.digest, "outputs": outputs, "uses": list(uses)}
     write_atomic(_record_path(output_dir, task.key), json.dumps(data, sort_keys=True))
 
 

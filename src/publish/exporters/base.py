@@ -28,6 +28,10 @@ from publish.model import EMPTY, Article, Collection, FrozenDict, Image
 from publish.paths import inside, output_path, write_atomic
 
 
+# Shared files (image copies) that the task being rendered in this process links to.
+USED_FILES: list[str] = []
+
+
 @dataclass(frozen=True)
 class Task:
     exporter: str
@@ -65,10 +69,14 @@ class BuildContext:
         return path.resolve()
 
     def web_image(self, image: Image, max_width: int) -> tuple[str, int, int]:
-        """A JPEG/PNG copy under output/images/ (converted once); returns (relative path, w, h)."""
+        """A JPEG/PNG copy under output/images/ (converted once); returns (relative path, w, h).
+        The copy is shared by every task that uses it, and recorded as one of this task's inputs:
+        if it disappears, the task is no longer up to date."""
         from publish.images import web_copy
 
-        return web_copy(image, self.output_dir, max_width)
+        relative, width, height = web_copy(image, self.output_dir, max_width)
+        USED_FILES.append(relative)
+        return relative, width, height
 
 
 class Exporter(ABC):
