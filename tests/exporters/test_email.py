@@ -32,6 +32,7 @@ Harmless text survives.
 
 <script>alert("script")</script>
 <img src="https://evil.example/x.png" onerror="alert('onerror')" alt="remote">
+<img src="javascript:alert('img')" alt="no source left">
 <a href="javascript:alert('js')">click me</a> and <a href="JaVaScRiPt:alert('js2')">again</a>
 <iframe src="https://evil.example/frame"></iframe>
 <form action="https://evil.example/post"><input name="q"><button>Go</button></form>
@@ -220,6 +221,7 @@ def test_hostile_html_never_reaches_the_email(site: Path) -> None:
     body = doc.xpath("//div[contains(@class, 'content')]")[0].text_content()
     assert "Harmless text survives." in body and "Hover text stays" in body
     assert doc.xpath("//a[@href='https://example.org/ok']")
+    assert all(img.get("src") for img in doc.xpath("//img"))
 
 
 def test_plain_text_twin(site: Path) -> None:

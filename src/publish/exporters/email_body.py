@@ -48,6 +48,8 @@ def _clean(element: Element) -> None:
                 if name.startswith("on") or name == "id" or (
                         name in ("href", "src") and urlsplit(value.strip()).scheme.lower() not in SAFE_SCHEMES):
                     del child.attrs[name]
+            if child.tag == "img" and not child.get("src"):
+                continue               # its URL was unsafe or unresolvable: an <img> without src is invalid
             _clean(child)
         kept.append(child)
     element.children = kept
