@@ -56,6 +56,19 @@ seo:
 The cover file is garbage, so the PDF falls back to a typographic cover.
 """
 
+TRUNCATED_COVER = """---
+title: A Cover Cut in Half
+excerpt: The SEO image has a valid header and half its data.
+publishDate: 2024-06-04
+seo:
+  image:
+    src: /truncated.png
+    alt: Half an image
+---
+
+Its header says PNG, its data ends early: only converting it finds out.
+"""
+
 AWKWARD = f"""---
 title: Awkward Content
 excerpt: Things a PDF must refuse or tame.
@@ -99,7 +112,12 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     write_article(root, "no-cover.md", NO_COVER)
     write_article(root, "broken-cover.md", BROKEN_COVER)
     write_article(root, "awkward.md", AWKWARD)
+    write_article(root, "truncated-cover.md", TRUNCATED_COVER)
     (root / "content" / "public" / "broken.jpg").write_bytes(b"\xff\xd8\xff this is not a JPEG")
+    noise = Image.effect_noise((800, 600), 64).convert("RGB")
+    noise.save(root / "content" / "public" / "truncated.png")
+    data = (root / "content" / "public" / "truncated.png").read_bytes()
+    (root / "content" / "public" / "truncated.png").write_bytes(data[: len(data) // 2])
     Image.linear_gradient("L").resize((4000, 3000)).convert("RGB").save(root / "content" / "public" / "big.jpg")
     outside = root.parent / "outside"
     outside.mkdir()
@@ -225,7 +243,8 @@ def test_missing_or_unreadable_cover_is_a_warning_not_a_failure(build: subproces
     output = build.stdout + build.stderr
     assert re.search(r"no-cover\.md.*typographic cover", output), output
     assert re.search(r"broken-cover\.md.*typographic cover", output), output
-    for slug in ("no-cover", "broken-cover"):
+    assert re.search(r"truncated-cover\.md.*cannot be read.*typographic cover", output), output
+    for slug in ("no-cover", "broken-cover", "truncated-cover"):
         with pikepdf.open(pdfs / f"{slug}.pdf") as document:
             assert images_drawn(document.pages[0]) == []
 
@@ -250,7 +269,7 @@ def test_judge_passes_strict(pdfs: Path, tmp_path: Path) -> None:
 
 def test_cover_page_holds_the_image_and_the_title(pdfs: Path, collection: Collection) -> None:
     for article in collection:
-        if article.slug in ("no-cover", "broken-cover"):
+        if article.slug in ("no-cover", "broken-cover", "truncated-cover"):
             continue
         pdf = pdfs / f"{article.slug}.pdf"
         with pikepdf.open(pdf) as document:

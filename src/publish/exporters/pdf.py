@@ -35,10 +35,10 @@ class PdfExporter(Exporter):
                 for article in select(ctx.collection, slugs)]
 
     def prepare(self, ctx: BuildContext) -> None:
-        from publish.exporters.pdf_math import warm_up
+        from publish.exporters import pdf_math, pdf_render
 
-        _engine(ctx)
-        warm_up()
+        pdf_render.warm_up(_engine(ctx), ctx.site.language or "en")
+        pdf_math.warm_up()
 
     def render(self, ctx: BuildContext, task: Task) -> list[str]:
         from publish.exporters.pdf_body import print_body

@@ -143,8 +143,9 @@ class _Rewriter:
             return _placeholder(alt)
         try:
             url, width, height = self.image_source(image, BODY_IMAGE_WIDTH)
-        except (PublishError, OSError) as exc:
-            self.body.warnings.append(f"image {src!r} left out of the PDF: {exc}")
+        except Exception as exc:  # noqa: BLE001 - an unreadable image is left out, the article still prints
+            reason = exc.message if isinstance(exc, PublishError) else f"{type(exc).__name__}: {exc}"
+            self.body.warnings.append(f"image {src!r} left out of the PDF: {reason}")
             return _placeholder(alt)
         attributes = {"src": url, "alt": alt, "width": str(width), "height": str(height)}
         if element.get("class"):

@@ -26,7 +26,7 @@ TEMPLATE = "document.html"
 PAGE_SIZES = {"a3": (297.0, 420.0), "a4": (210.0, 297.0), "a5": (148.0, 210.0), "b5": (176.0, 250.0),
               "letter": (215.9, 279.4), "legal": (215.9, 355.6)}
 COVER_DPI = 200               # a full-bleed photo looks sharp in print from about 200 dpi
-TITLE_SIZES = ((40, "xl"), (75, "l"), (120, "m"), (190, "s"), (260, "xs"))   # (up to N characters, class)
+TITLE_SIZES = ((40, "xl"), (75, "l"), (120, "m"), (190, "s"), (260, "xs"), (420, "xxs"))   # (up to N chars, class)
 COVER_EXCERPT = 360           # characters; longer excerpts are shortened on the cover only
 HEADER_TITLE = 60             # characters of the title in the running header
 PALETTES = 6                  # colour schemes of the typographic cover, chosen by slug
@@ -85,11 +85,13 @@ def cover_of(article: Article, page: PageSize, image_source: ImageSource) -> tup
     """The cover image, or None and a warning: the PDF then gets a typographic cover."""
     image = article.cover
     if image is None:
-        return None, ["no cover image (set seo.image in the front matter); the PDF has a typographic cover"]
+        return None, ["no usable cover image (seo.image is missing or could not be read); "
+                      "the PDF has a typographic cover"]
     try:
         url, width, height = image_source(image, cover_width(image, page))
-    except (PublishError, OSError, ValueError) as exc:
-        return None, [f"cover image {image.source or image.path.name!r} cannot be read ({exc}); "
+    except Exception as exc:  # noqa: BLE001 - whatever Pillow raises, the PDF still gets a (typographic) cover
+        reason = exc.message if isinstance(exc, PublishError) else f"{type(exc).__name__}: {exc}"
+        return None, [f"cover image {image.source or image.path.name!r} cannot be read ({reason}); "
                       "the PDF has a typographic cover"]
     return Cover(url, image.alt or article.title, width, height), []
 
@@ -126,7 +128,7 @@ def shorten(text: str, limit: int) -> str:
 
 def title_size(title: str) -> str:
     length = len(title)
-    return next((name for limit, name in TITLE_SIZES if length <= limit), "xxs")
+    return next((name for limit, name in TITLE_SIZES if length <= limit), "xxxs")
 
 
 def palette(slug: str) -> int:

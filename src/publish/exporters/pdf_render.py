@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from publish.errors import ExportError
 from publish.exporters.pdf_fetcher import ORIGIN, SYSTEM_FONT_FOLDERS, LocalFetcher, theme_url
-from publish.exporters.pdf_html import PageSize, environment
+from publish.exporters.pdf_html import TEMPLATE, PageSize, environment
 
 if TYPE_CHECKING:
     from jinja2 import Environment
@@ -47,8 +47,14 @@ def engine(folder: Path, page: PageSize, images_folder: Path) -> Engine:
 
 
 def _build(folder: Path, page: PageSize, images_folder: Path) -> Engine:
+    import weasyprint.images  # noqa: F401 - imported here so the line below undoes its side effect
+    from PIL import ImageFile
     from weasyprint import CSS
     from weasyprint.text.fonts import FontConfiguration
+
+    # WeasyPrint's import makes Pillow accept truncated files process-wide; images.convert (every
+    # exporter, in the same forked workers) must keep failing on them instead of printing grey.
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
 
     path = folder / STYLESHEET
     if not path.is_file():
@@ -66,7 +72,19 @@ def _build(folder: Path, page: PageSize, images_folder: Path) -> Engine:
                     font_config=font_config)
     if messages.lines:
         raise ExportError("the theme's stylesheet has problems: " + "; ".join(messages.lines), path=path)
-    return Engine(folder, page, font_config, [theme, sized], environment(folder))
+    engine = Engine(folder, page, font_config, [theme, sized], environment(folder))
+    engine.env.get_template(TEMPLATE)
+    return engine
+
+
+def warm_up(engine: Engine, language: str) -> None:
+    """Render a scrap of text once, so lazily imported modules, the hyphenation dictionary and the
+    main faces are loaded before workers fork instead of once in every worker."""
+    html = (f'<html lang="{language}"><head><title>-</title></head><body><main class="article">'
+            "<h2>Warm</h2><p>Warm up the <em>engine</em> <strong>once</strong> <code>x</code>"
+            '<span class="footnote">a note</span></p><table><tr><th>a</th><td>b</td></tr></table>'
+            "</main></body></html>")
+    write_pdf(engine, html, LocalFetcher(engine.folder, engine.folder), b"warm-up", 0)
 
 
 def write_pdf(engine: Engine, html: str, fetcher: LocalFetcher, identifier: bytes,
