@@ -286,8 +286,8 @@ class Pages:
     def nav(self, chapters: list[Chapter], labels: Any, language: str) -> bytes:
         entries = []
         for chapter in chapters:
-            children = [{"href": f"{chapter.href}#{chapter.body.book_id(h.id)}", "title": strip_forbidden(h.text)}
-                        for h in chapter.article.headings if h.level == 2 and chapter.body.book_id(h.id)]
+            children = [{"href": f"{chapter.href}#{section_id}", "title": text}
+                        for section_id, text in chapter.body.sections()]
             entries.append({"href": chapter.href, "title": strip_forbidden(chapter.article.title),
                             "lang": chapter.article.language if chapter.article.language != language else "",
                             "children": children})

@@ -12,6 +12,7 @@ Imported only when a book is rendered, so lxml is imported at the top.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,7 +21,8 @@ import lxml.html
 from lxml import etree
 
 from publish.content.slugs import slugify
-from publish.html import MATHML_TAGS, strip_forbidden
+from publish.exporters import epub_mathml
+from publish.html import strip_forbidden
 
 XHTML_NS = "http://www.w3.org/1999/xhtml"
 MATHML_NS = "http://www.w3.org/1998/Math/MathML"
@@ -32,7 +34,7 @@ M = f"{{{MATHML_NS}}}"
 # Elements of the shared allow-list that XHTML chapters keep as they are.
 KEEP = {
     "a", "abbr", "article", "aside", "b", "bdi", "bdo", "blockquote", "br", "caption", "cite", "code",
-    "col", "colgroup", "dd", "del", "details", "dfn", "div", "dl", "dt", "em", "figcaption", "figure",
+    "dd", "del", "details", "dfn", "div", "dl", "dt", "em", "figcaption", "figure",
     "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "ins", "kbd", "li", "mark", "ol", "p", "pre", "q",
     "rp", "rt", "ruby", "s", "samp", "section", "small", "span", "strong", "sub", "summary", "sup",
     "table", "tbody", "td", "th", "thead", "tfoot", "time", "tr", "u", "ul", "var", "wbr",
@@ -55,27 +57,24 @@ TRANSPARENT = {"a", "ins", "del"}
 PARENTS = {
     "li": {"ul", "ol"}, "dt": {"dl"}, "dd": {"dl"}, "tr": {"table", "thead", "tbody", "tfoot"},
     "td": {"tr"}, "th": {"tr"}, "thead": {"table"}, "tbody": {"table"}, "tfoot": {"table"},
-    "caption": {"table"}, "colgroup": {"table"}, "col": {"colgroup"}, "figcaption": {"figure"},
+    "caption": {"table"}, "figcaption": {"figure"},
     "summary": {"details"}, "rt": {"ruby"}, "rp": {"ruby"},
 }
 # What a container accepts as element children, and what it wraps anything else in.
 CHILDREN = {
     "ul": ({"li"}, "li"), "ol": ({"li"}, "li"), "dl": ({"dt", "dd"}, "dd"),
-    "tr": ({"td", "th"}, "td"), "table": ({"caption", "colgroup", "thead", "tbody", "tfoot", "tr"}, None),
-    "thead": ({"tr"}, None), "tbody": ({"tr"}, None), "tfoot": ({"tr"}, None), "colgroup": ({"col"}, None),
+    "tr": ({"td", "th"}, "td"), "table": ({"caption", "thead", "tbody", "tfoot", "tr"}, None),
+    "thead": ({"tr"}, None), "tbody": ({"tr"}, None), "tfoot": ({"tr"}, None),
 }
-VOID = {"br", "hr", "img", "wbr", "col"}
+NO_SELF_NESTING = {"dfn", "a", "figcaption"}
+VOID = {"br", "hr", "img", "wbr"}
+# Column markup only sets widths, and the Nu checker rejects it when it disagrees with the cells.
+DROP = {"col", "colgroup"}
 GLOBAL = {"id", "class", "title", "lang", "dir"}
 ATTRIBUTES: dict[str, set[str]] = {
     "a": {"href"}, "img": {"src", "alt", "width", "height"}, "ol": {"start", "type", "reversed"},
     "li": {"value"}, "td": {"colspan", "rowspan", "style"}, "th": {"colspan", "rowspan", "style", "scope"},
-    "col": {"span"}, "colgroup": {"span"}, "time": {"datetime"}, "code": {"data-lang"},
-}
-MATHML_ATTRIBUTES = {
-    "display", "mathvariant", "stretchy", "fence", "separator", "form", "accent", "accentunder", "lspace",
-    "rspace", "largeop", "movablelimits", "symmetric", "columnalign", "rowalign", "columnspacing",
-    "rowspacing", "linethickness", "width", "height", "depth", "scriptlevel", "displaystyle", "minsize",
-    "maxsize", "open", "close", "separators", "notation", "encoding", "id", "class",
+    "time": {"datetime"}, "code": {"data-lang"},
 }
 _LANG = re.compile(r"^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$")
 _INTEGER = re.compile(r"^-?\d{1,9}$")
@@ -98,6 +97,15 @@ class ChapterBody:
     def book_id(self, source_id: str) -> str | None:
         return self.ids.get(source_id)
 
+    def sections(self) -> list[tuple[str, str]]:
+        """(id, text) of each h2 of the body, in reading order: the chapter's entries in the TOC."""
+        found = []
+        for heading in self.root.iter(X + "h2"):
+            text = " ".join("".join(heading.itertext()).split()) or heading.get("aria-label", "")
+            if heading.get("id") and text:
+                found.append((heading.get("id"), text))
+        return found
+
 
 ImageResolver = Callable[[str, str], "tuple[str, int, int, str] | None"]   # (src, alt) -> (src, w, h, alt)
 LinkResolver = Callable[[str], "str | None"]                               # href -> new href or None
@@ -107,11 +115,16 @@ def parse_chapter(html: str, prefix: str) -> ChapterBody:
     """Parse `html` and rebuild it as valid XHTML (links and images untouched yet)."""
     source = lxml.html.fragment_fromstring(strip_forbidden(html) or "", create_parent="div")
     root = etree.Element(X + "div", nsmap={None: XHTML_NS, "epub": EPUB_NS})
-    _copy_children(source, root, in_math=False)
+    _copy_children(source, root)
     body = ChapterBody(prefix=prefix, root=root)
-    _repair(root)
+    _take_footnotes(body)                 # before repairs, which could flatten the notes' list
+    for part in (root, *body.notes):
+        _repair(part)
+        for table in list(part.iter(X + "table")):
+            _tidy_table(table)
+    _fix_heading_levels(root)
     _assign_ids(body)
-    _take_footnotes(body)
+    _mark_noterefs(body)
     body.has_math = root.find(f".//{M}math") is not None or any(n.find(f".//{M}math") is not None
                                                                   for n in body.notes)
     return body
@@ -124,10 +137,21 @@ def rewrite_links(body: ChapterBody, resolve: LinkResolver) -> None:
         if href is None:
             continue
         new = resolve(href)
-        if new is None:
-            del element.attrib["href"]
-        else:
+        if new is not None and _has_name(element):
             element.set("href", new)
+        else:
+            _unlink(element)
+
+
+def _has_name(link: Any) -> bool:
+    """A link needs words (or an image's alt text) for a screen reader to announce."""
+    return bool("".join(link.itertext()).strip()) or any(i.get("alt", "").strip() for i in link.iter(X + "img"))
+
+
+def _unlink(link: Any) -> None:
+    """Keep the words of a link that cannot be followed; without href it is no longer a link."""
+    for name in ("href", "role", EPUB_TYPE):
+        link.attrib.pop(name, None)
 
 
 def rewrite_images(body: ChapterBody, resolve: ImageResolver) -> None:
@@ -165,38 +189,31 @@ def _elements(body: ChapterBody, tag: str) -> list[Any]:
 
 # --- rebuilding the tree -------------------------------------------------------------------------
 
-def _copy_children(source: Any, target: Any, *, in_math: bool) -> None:
+def _copy_children(source: Any, target: Any) -> None:
     """Copy `source`'s text and children into `target`, converting each element."""
     _append_text(target, source.text)
     for child in source:
         if isinstance(child.tag, str):
-            _copy_element(child, target, in_math=in_math)
+            _copy_element(child, target)
         _append_text(target, child.tail)
 
 
-def _copy_element(source: Any, parent: Any, *, in_math: bool) -> None:
+def _copy_element(source: Any, parent: Any) -> None:
     tag = source.tag.rsplit("}", 1)[-1].rsplit(":", 1)[-1].lower()
-    if in_math or tag == "math":
-        if tag not in MATHML_TAGS or (tag == "math" and in_math):
-            return                                          # unknown MathML: dropped with its content
-        nsmap = {None: MATHML_NS} if tag == "math" else None
-        element = etree.SubElement(parent, M + tag, nsmap=nsmap)
-        for name, value in sorted(source.attrib.items()):
-            if name in MATHML_ATTRIBUTES and (tag != "math" or name != "display" or value in ("block", "inline")):
-                element.set(name, value)
-        if tag == "annotation" or tag in ("mi", "mn", "mo", "ms", "mtext"):
-            element.text = strip_forbidden(source.text_content())   # token elements hold text only
-            return
-        _copy_children(source, element, in_math=True)
+    if tag == "math":
+        epub_mathml.copy_math(source, parent, nested=False)
+        epub_mathml.repair(parent[-1])
         return
     tag = RENAME.get(tag, tag)
+    if tag in DROP:
+        return
     if tag not in KEEP:
-        _copy_children(source, parent, in_math=False)      # unknown element: keep what it says
+        _copy_children(source, parent)      # unknown element: keep what it says
         return
     element = etree.SubElement(parent, X + tag)
     _copy_attributes(source, element, tag)
     if tag not in VOID:
-        _copy_children(source, element, in_math=False)
+        _copy_children(source, element)
 
 
 def _copy_attributes(source: Any, element: Any, tag: str) -> None:
@@ -227,7 +244,7 @@ def _attribute(tag: str, name: str, value: str) -> str | None:
         return value if _LANG.match(value) else None
     if name == "dir":
         return value if value in ("ltr", "rtl", "auto") else None
-    if name in ("width", "height", "colspan", "rowspan", "span"):
+    if name in ("width", "height", "colspan", "rowspan"):
         return value if _POSITIVE.match(value) else None
     if name in ("start", "value"):
         return value if _INTEGER.match(value) else None
@@ -236,7 +253,7 @@ def _attribute(tag: str, name: str, value: str) -> str | None:
     if name == "reversed":
         return "reversed"
     if name == "scope":
-        return value if value in ("row", "col", "rowgroup", "colgroup") else None
+        return value if value in ("row", "col") else None
     if name == "datetime":
         return value if _DATETIME.match(value) else None
     if name == "style":
@@ -282,22 +299,57 @@ def _repair(root: Any) -> None:
     _repair_element(root, phrasing=False, in_link=False)
 
 
+def _fix_heading_levels(root: Any) -> None:
+    """No empty headings and no skipped levels: the chapter title is the h1, so the body starts at
+    h2 and steps down by one."""
+    previous = 1
+    for heading in list(root.iter(*(X + f"h{n}" for n in range(2, 7)))):
+        if not visible_text(heading) and not any(i.get("alt", "").strip() for i in heading.iter(X + "img")):
+            spoken = " ".join(_math_words(m) for m in heading.iter(M + "math")).strip()
+            if not spoken:
+                _retag(heading, "p")                       # an empty heading announces nothing
+                continue
+            heading.set("aria-label", spoken)              # a heading that is only a formula
+        level = max(2, min(int(_local(heading)[1]), previous + 1))
+        heading.tag = X + f"h{level}"
+        previous = level
+
+
 def _repair_element(element: Any, *, phrasing: bool, in_link: bool) -> None:
     tag = _local(element)
+    if tag in NO_SELF_NESTING and any(_local(a) == tag for a in element.iterancestors()):
+        _retag(element, "span")                            # a definition inside a definition
+        tag = "span"
     if tag in CHILDREN:
         _fix_children(element, tag, in_link)
     if tag == "table":
         _fix_table(element, in_link)
+    if tag == "dl" and len(element) and (_local(element[0]) != "dt" or _local(element[-1]) != "dd"):
+        _retag(element, "div")                             # terms and definitions out of order
+        tag = "div"
     if tag == "figure":
+        kept = False
         for caption in [c for c in element if _local(c) == "figcaption"]:
-            if caption is not element[0] and caption is not element[-1]:
-                _retag(caption, "div")
+            if kept or (caption is not element[0] and caption is not element[-1]):
+                _retag(caption, "div")                     # one caption, first or last
+            kept = kept or _local(caption) == "figcaption"
     if tag == "th" and not "".join(element.itertext()).strip() and element.find(f".//{X}img") is None:
         element.tag = X + "td"                             # an empty header cell names nothing
     if tag == "details":
-        for index, child in enumerate(element):
-            if _local(child) == "summary" and index != 0:
-                _retag(child, "div")
+        summary = element.find(X + "summary")
+        if summary is None or not visible_text(summary):
+            if summary is not None:
+                _retag(summary, "div")
+            _retag(element, "div")                         # a disclosure needs a named summary
+            tag = "div"
+        elif summary is not element[0] or not _blank(element.text):
+            _move_first(element, summary)
+    if tag == "ruby" and element.find(X + "rt") is None:
+        _retag(element, "span")
+        tag = "span"
+    if not phrasing and tag in PHRASING and tag not in TRANSPARENT and tag not in VOID and _holds_blocks(element):
+        _retag(element, "div")                             # <em> left open around paragraphs
+        tag = "div"
     child_phrasing = phrasing if tag in TRANSPARENT else (phrasing or tag in PHRASING_ONLY)
     child_in_link = in_link or tag == "a"
     for child in list(element):
@@ -306,7 +358,7 @@ def _repair_element(element: Any, *, phrasing: bool, in_link: bool) -> None:
         name = _local(child)
         if name in PARENTS and tag not in PARENTS[name]:
             _retag(child, "span" if child_phrasing else "div")
-        elif child_phrasing and name not in PHRASING:
+        elif child_phrasing and name not in PHRASING and not (tag == "ruby" and name in ("rt", "rp")):
             if name == "hr":
                 _replace_with_text(child, "")
                 continue
@@ -314,6 +366,52 @@ def _repair_element(element: Any, *, phrasing: bool, in_link: bool) -> None:
         if _local(child) in ("a", "details") and child_in_link:
             _retag(child, "span" if child_phrasing else "div")     # no link inside a link
         _repair_element(child, phrasing=child_phrasing, in_link=child_in_link)
+
+
+def visible_text(element: Any) -> str:
+    """The words a reader sees, without MathML, white space or invisible format characters."""
+    pieces: list[str] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node.tag, str) and node.tag.startswith(M):
+            return
+        pieces.append(node.text or "")
+        for child in node:
+            walk(child)
+            pieces.append(child.tail or "")
+
+    walk(element)
+    text = "".join(ch for ch in "".join(pieces) if unicodedata.category(ch) not in ("Cf", "Cc", "Zs", "Zl", "Zp"))
+    return text
+
+
+def _math_words(math: Any) -> str:
+    """A formula as words for a label: its TeX source if Pandoc kept it, else its symbols."""
+    annotation = math.find(f".//{M}annotation")
+    if annotation is not None and (annotation.text or "").strip():
+        return " ".join(annotation.text.split())
+    return " ".join("".join(math.itertext()).split())
+
+
+def _blank(text: str | None) -> bool:
+    """Only XML white space (not NBSP or other Unicode spaces) may sit between list items or rows."""
+    return not text or not text.strip(" \t\r\n")
+
+
+def _holds_blocks(element: Any) -> bool:
+    return any(_is_html(d) and _local(d) not in PHRASING | {"rt", "rp"} for d in element.iterdescendants())
+
+
+def _move_first(parent: Any, child: Any) -> None:
+    """Make `child` the first child of `parent`; the text around it stays where it was."""
+    previous = child.getprevious()
+    tail, child.tail = child.tail, None
+    if previous is not None:
+        previous.tail = (previous.tail or "") + (tail or "")
+    else:
+        parent.text = (parent.text or "") + (tail or "")
+    parent.insert(0, child)
+    child.tail, parent.text = parent.text, None
 
 
 def _fix_children(element: Any, tag: str, in_link: bool) -> None:
@@ -325,13 +423,13 @@ def _fix_children(element: Any, tag: str, in_link: bool) -> None:
             if not (_is_html(child) and _local(child) in allowed):
                 _foster(element, child, in_link)
         return
-    if element.text and element.text.strip():
+    if not _blank(element.text):
         item = etree.Element(X + wrapper)
         item.text, element.text = element.text, None
         element.insert(0, item)
     for child in list(element):
         if _is_html(child) and _local(child) in allowed:
-            if child.tail and child.tail.strip():
+            if not _blank(child.tail):
                 item = etree.Element(X + wrapper)
                 item.text, child.tail = child.tail, None
                 child.addnext(item)
@@ -343,7 +441,7 @@ def _fix_children(element: Any, tag: str, in_link: bool) -> None:
 
 def _fix_table(table: Any, in_link: bool) -> None:
     """Caption first, one thead, body rows in tbody, like the HTML content model wants."""
-    rank = {"caption": 0, "colgroup": 1, "thead": 2, "tbody": 3, "tr": 3, "tfoot": 4}
+    rank = {"caption": 0, "thead": 2, "tbody": 3, "tr": 3, "tfoot": 4}
     seen: set[str] = set()
     for child in list(table):
         name = _local(child)
@@ -368,6 +466,62 @@ def _fix_table(table: Any, in_link: bool) -> None:
                 group = None
 
 
+def _tidy_table(table: Any) -> None:
+    """No empty rows, spans that fit the grid, and rows padded to the same width: the table model
+    the Nu checker verifies."""
+    for row in list(table.iter(X + "tr")):
+        if not any(_local(c) in ("td", "th") for c in row):
+            _replace_with_text(row, "")
+    for group in [g for g in table if _local(g) in ("thead", "tbody", "tfoot")]:
+        if group.find(X + "tr") is None:
+            _replace_with_text(group, "")
+    rows = list(table.iter(X + "tr"))
+    if not rows:
+        for child in table:
+            _retag(child, "div")
+        _retag(table, "div")
+        return
+    widths = _grid_widths(table)
+    if widths is None:
+        for cell in table.iter(X + "td", X + "th"):
+            cell.attrib.pop("colspan", None)
+            cell.attrib.pop("rowspan", None)
+        widths = _grid_widths(table) or [len(r) for r in rows]
+    columns = max(widths)
+    for row, width in zip(rows, widths, strict=True):
+        for _ in range(columns - width):
+            etree.SubElement(row, X + "td").text = ""
+
+
+def _grid_widths(table: Any) -> list[int] | None:
+    """Each row's width in the table grid, or None if spans leave a row or a column without a cell
+    starting in it, or reach past their row group."""
+    groups = [[r for r in g if _local(r) == "tr"] for g in table if _local(g) in ("thead", "tbody", "tfoot")]
+    direct = [r for r in table if _local(r) == "tr"]
+    if direct:
+        groups.append(direct)
+    widths: list[int] = []
+    starts: set[int] = set()
+    for rows in groups:
+        taken: set[tuple[int, int]] = set()
+        for r, row in enumerate(rows):
+            column = 0
+            for cell in [c for c in row if _local(c) in ("td", "th")]:
+                while (r, column) in taken:
+                    column += 1
+                span, down = int(cell.get("colspan", "1")), int(cell.get("rowspan", "1"))
+                if r + down > len(rows):
+                    return None
+                taken.update((r + i, column + j) for i in range(down) for j in range(span))
+                starts.add(column)
+                column += span
+        for r in range(len(rows)):
+            widths.append(max((c for (row, c) in taken if row == r), default=-1) + 1)
+    if any(w == 0 for w in widths) or starts != set(range(max(widths))):
+        return None
+    return widths
+
+
 def _enclosing_table(element: Any) -> Any:
     while element is not None and _local(element) != "table":
         element = element.getparent()
@@ -383,13 +537,15 @@ def _foster(container: Any, child: Any, in_link: bool) -> None:
         return
     table.addprevious(child)
     if _is_html(child):
+        if _local(child) in PARENTS:
+            _retag(child, "div")                           # a caption or cell away from its table
         _repair_element(child, phrasing=False, in_link=in_link)
 
 
 def _foster_text(container: Any, in_link: bool) -> None:
     """Words typed straight into a table (outside any cell) become a paragraph before it."""
     pieces = [container.text or ""] + [c.tail or "" for c in container]
-    words = " ".join(" ".join(pieces).split())
+    words = "" if all(_blank(p) for p in pieces) else " ".join(" ".join(pieces).split()) or "\u00a0"
     container.text = None
     for child in container:
         child.tail = None
@@ -413,10 +569,13 @@ def _retag(element: Any, tag: str) -> None:
 def _assign_ids(body: ChapterBody) -> None:
     """Every id becomes "<prefix>-<ascii slug>", unique in the book; the first of duplicates wins."""
     used: set[str] = set()
-    for element in body.root.iter():
+    elements = [e for part in (body.root, *body.notes) for e in part.iter()]
+    for element in elements:
         if not isinstance(element.tag, str):
             continue
         source = element.get("id")
+        if source is None and _local(element) == "h2":
+            source = f"h{len(used) + 1}"                   # so the table of contents can link to it
         if source is None:
             continue
         base = f"{body.prefix}-{slugify(source) or 'x'}"
@@ -434,17 +593,19 @@ def _has_class(element: Any, name: str) -> bool:
 
 
 def _take_footnotes(body: ChapterBody) -> None:
-    """Pandoc's footnote list -> EPUB footnotes; links to a note -> epub:type="noteref" links."""
-    note_ids: set[str] = set()
+    """Pandoc's footnote list -> EPUB footnotes (`<aside epub:type="footnote">`), out of the body."""
     for section in [e for e in body.root.iter() if _is_html(e) and _has_class(e, "footnotes")]:
         if section.getparent() is None or _enclosing_footnotes(section.getparent()) is not None:
             continue
         items = [li for ol in section.iter(X + "ol") for li in ol if _local(li) == "li"]
-        for number, item in enumerate(items, start=1):
-            body.notes.append(_footnote(item, number))
-            if item.get("id"):
-                note_ids.add(item.get("id"))
+        for item in items:
+            body.notes.append(_footnote(item, len(body.notes) + 1))
         _replace_with_text(section, "")
+
+
+def _mark_noterefs(body: ChapterBody) -> None:
+    """A link to a footnote is a noteref, so reading systems open the note in a pop-up."""
+    note_ids = {note.get("id") for note in body.notes if note.get("id")}
     for link in body.root.iter(X + "a"):
         href = link.get("href") or ""
         if href.startswith("#") and body.ids.get(href[1:]) in note_ids:
@@ -483,7 +644,7 @@ def _footnote(item: Any, number: int) -> Any:
 
 def _number_note(aside: Any, number: int, back_target: str | None) -> None:
     """Start the note with its number, linking back to where it was referenced."""
-    first = aside[0] if len(aside) and _local(aside[0]) == "p" and not (aside.text or "").strip() else None
+    first = aside[0] if len(aside) and _local(aside[0]) == "p" and _blank(aside.text) else None
     if first is None:
         first = etree.Element(X + "p")
         first.text = aside.text
