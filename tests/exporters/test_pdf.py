@@ -356,6 +356,15 @@ def test_every_font_is_embedded_and_every_script_has_one(pdfs: Path, seed_pdf: P
     assert "排版不只是把文字放在页面上" in text and "Zażółć gęślą jaźń" in text
 
 
+def test_running_header_and_page_numbers(pdfs: Path) -> None:
+    pages = pages_text(pdfs / "a-little-math-on-the-page.pdf")
+    total = len(pages)
+    assert not re.search(rf"\b1\s*/\s*{total}\b", pages[0])       # the cover has neither
+    for number, text in enumerate(pages[1:], start=2):
+        assert re.search(rf"\b{number}\s*/\s*{total}$", text), text[-40:]
+        assert "FIELD NOTES" in text and "A Little Mathematics on the Page" in text
+
+
 def test_footnotes_sit_at_the_foot_of_their_page(pdfs: Path) -> None:
     pages = pages_text(pdfs / "footnotes-sidenotes-and-asides.pdf")
     note = next(i for i, text in enumerate(pages) if "medieval scribes copied" in text)

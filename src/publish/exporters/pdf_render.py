@@ -12,6 +12,7 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -80,7 +81,7 @@ def _build(folder: Path, page: PageSize, images_folder: Path) -> Engine:
 def warm_up(engine: Engine, language: str) -> None:
     """Render a scrap of text once, so lazily imported modules, the hyphenation dictionary and the
     main faces are loaded before workers fork instead of once in every worker."""
-    html = (f'<html lang="{language}"><head><title>-</title></head><body><main class="article">'
+    html = (f'<html lang="{escape(language)}"><head><title>-</title></head><body><main class="article">'
             "<h2>Warm</h2><p>Warm up the <em>engine</em> <strong>once</strong> <code>x</code>"
             '<span class="footnote">a note</span></p><table><tr><th>a</th><td>b</td></tr></table>'
             "</main></body></html>")
