@@ -76,8 +76,9 @@ def web_copy(image: Image, output_dir: Path, max_width: int) -> tuple[str, int, 
 def convert(image: Image, width: int, height: int) -> bytes:
     """Re-encode as JPEG or PNG at the given size; drops metadata, honours EXIF orientation."""
     from PIL import Image as PILImage
-    from PIL import ImageOps
+    from PIL import ImageFile, ImageOps
 
+    ImageFile.LOAD_TRUNCATED_IMAGES = False      # importing WeasyPrint turns it on process-wide
     with warnings.catch_warnings():
         warnings.simplefilter("error", PILImage.DecompressionBombWarning)
         with PILImage.open(image.path) as opened:
