@@ -268,7 +268,7 @@ def test_composed_cover_and_cover_page(book: Book) -> None:
         assert cover.format == "JPEG" and cover.size == (1600, 2400)
         # The mosaic of the articles' images is colourful; the band under it, white paper.
         top = cover.crop((0, 0, 1600, 1400)).convert("RGB").resize((16, 16)).getcolors(256)
-        assert len(top) > 50
+        assert top is not None and len(top) > 50
         assert cover.getpixel((20, 1500)) == (255, 255, 255)
     page = book.xhtml("cover.xhtml")
     img = page.find(".//x:img", NS)
