@@ -246,16 +246,20 @@ def email_command(
     options = {"slugs": tuple(slugs or ()), "digest": digest, "per_article": bool(slugs),
                "since": _date_option(config, since, "--since"), "limit": limit}
     report, config = _build(ctx, {"email": options}, force)
-    if send_test and report.exit_code == 0:
-        from publish.sending import send_files
+    if not send_test or report.exit_code != 0:
+        _finish(ctx, report, config)
+    from publish.console import print_report
+    from publish.sending import send_files
 
-        emls = [config.output_dir / rel for rel in report.planned.get("email", []) if rel.endswith(".eml")]
-        try:
-            for line in send_files(config, emls, send_test):
-                typer.echo(line)
-        except PublishError as exc:
-            _fail(exc, 1)
-    _finish(ctx, report, config)
+    opts = _options(ctx)
+    print_report(report, config, verbose=opts.verbose, quiet=opts.quiet)
+    emls = [config.output_dir / rel for rel in report.planned.get("email", []) if rel.endswith(".eml")]
+    try:
+        for line in send_files(config, emls, send_test):
+            typer.echo(line)
+    except PublishError as exc:
+        _fail(exc, 1)
+    raise typer.Exit(0)
 
 
 @app.command("check")
