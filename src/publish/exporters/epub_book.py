@@ -201,6 +201,8 @@ def _resolve(ctx: BuildContext, chapter: Chapter, chapters: list[Chapter], by_pa
             return f"{file}#{fragment}" if fragment else file
         return absolute
 
+    shown: set[str] = set()                               # digests of the images the body shows
+
     def image(src: str, alt: str) -> tuple[str, int, int, str] | None:
         found = article.images.get(src)
         if found is None:
@@ -212,13 +214,14 @@ def _resolve(ctx: BuildContext, chapter: Chapter, chapters: list[Chapter], by_pa
         if added is None:
             return None
         name, width, height = added
+        shown.add(found.digest)
         text = (alt or found.alt).strip() or _fallback_alt(article)
         return posixpath.relpath(name, posixpath.dirname(chapter.href)), width, height, strip_forbidden(text)
 
     rewrite_links(chapter.body, link)
     rewrite_images(chapter.body, image)
     cover = article.cover
-    if cover is not None and all(i.digest != cover.digest for i in article.images.values()):
+    if cover is not None and cover.digest not in shown:
         added = images.add(cover, article.slug)
         if added is not None:
             name, width, height = added
