@@ -128,9 +128,13 @@ def build(ctx: BuildContext, selection: Selection) -> tuple[bytes, list[str]]:
     book.add_item(epub.EpubNcx())
     book.toc = [epub.Link(c.href, strip_forbidden(c.article.title), f"nav-{c.prefix}") for c in chapters]
     book.spine = [cover_page, nav_page, *chapter_pages]
+    # The EPUB 2 guide is legacy, but Calibre and older readers find the cover page only there.
+    book.guide = [{"type": "cover", "href": "cover.xhtml", "title": labels.cover},
+                  {"type": "toc", "href": "nav.xhtml", "title": labels.contents},
+                  {"type": "text", "href": chapter_pages[0].file_name, "title": labels.start}]
 
     buffer = io.BytesIO()
-    epub.write_epub(buffer, book, {"mtime": facts.modified, "epub2_guide": False, "epub3_landmark": False,
+    epub.write_epub(buffer, book, {"mtime": facts.modified, "epub2_guide": True, "epub3_landmark": False,
                                    "epub3_pages": False, "raise_exceptions": True})
 
     def add_lang(name: str, raw: bytes) -> bytes:

@@ -140,12 +140,11 @@ def rewrite_images(body: ChapterBody, resolve: ImageResolver) -> None:
         if found is None:
             replace_with_text(element, element.get("alt", ""))
             continue
-        src, width, height, alt = found
+        src, _, _, alt = found
         element.attrib.clear()
         element.set("src", src)
         element.set("alt", alt)
-        element.set("width", str(width))
-        element.set("height", str(height))
+        # No width/height: Calibre turns them into fixed sizes that beat the CSS and stretch the picture.
 
 
 def serialize(element: Any) -> str:
