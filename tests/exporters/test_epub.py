@@ -537,3 +537,11 @@ def test_parse_chapter_output_is_well_formed_xml_for_tag_soup() -> None:
     body = parse_chapter(soup, "c1")
     etree.fromstring(serialize(body.root))                     # raises if not well-formed
     assert "\x0c" not in serialize(body.root)
+
+
+def test_language_tags_are_made_well_formed() -> None:
+    from publish.exporters.epub_book import language_tag
+
+    assert language_tag("pt_BR", "en") == "pt-BR"
+    assert language_tag("fr", "en") == "fr"
+    assert language_tag("english please", "en") == "en"

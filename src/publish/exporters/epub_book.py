@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import posixpath
+import re
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -31,6 +32,7 @@ IMAGE_WIDTH = 1200             # the same copies the feeds and emails use: conve
 COVER_WIDTH = 1600
 STYLESHEET = "styles/book.css"
 COVER_IMAGE = "images/cover.jpg"
+_LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
 MEDIA_TYPES = {".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png"}
 
 
@@ -51,6 +53,7 @@ class Chapter:
     prefix: str                        # id prefix: "c3"
     href: str                          # inside the book: "text/<slug>.xhtml"
     body: ChapterBody
+    language: str                      # a well-formed language tag (OPF-092 and Nu reject others)
     cover: tuple[str, int, int, str] | None = None   # (src, width, height, alt)
 
 
@@ -77,23 +80,38 @@ class Images:
 
 def build(ctx: BuildContext, selection: Selection) -> tuple[bytes, list[str]]:
     """The EPUB's bytes and the warnings for the user."""
-    site = ctx.site
+    language = language_tag(ctx.site.language, "en")
     images = Images(ctx)
-    chapters = [Chapter(article, f"c{n}", f"text/{article.slug}.xhtml", parse_chapter(article.body_html, f"c{n}"))
+    chapters = [Chapter(article, f"c{n}", f"text/{article.slug}.xhtml", parse_chapter(article.body_html, f"c{n}"),
+                        language_tag(article.language, language))
                 for n, article in enumerate(selection.articles, start=1)]
     by_path = _chapters_by_path(ctx, chapters)
-    for chapter in chapters:
-        _resolve(ctx, chapter, chapters, by_path, images)
+    for chapter in chapters:                               # after parsing all: links need every chapter's ids
+        _resolve(ctx, chapter, by_path, images)
     facts = BookFacts.of(selection.articles, chapters_with_math=sum(c.body.has_math for c in chapters),
-                         has_notes=any(c.body.notes for c in chapters),
-                         body_images=len(images.files))
-    pages = Pages(ctx)
+                         has_notes=any(c.body.notes for c in chapters))
     book = epub.EpubBook()
+    _describe(book, ctx, selection, facts, language, chapters)
+    _add_pages(book, ctx, selection, facts, language, chapters, images)
+    buffer = io.BytesIO()
+    epub.write_epub(buffer, book, {"mtime": facts.modified, "epub2_guide": True, "epub3_landmark": False,
+                                   "epub3_pages": False, "raise_exceptions": True})
+
+    def add_lang(name: str, raw: bytes) -> bytes:
+        return _package_lang(raw, language) if name.endswith(".opf") else raw
+
+    return epub_pack.repack(buffer.getvalue(), timestamp=facts.modified, transform=add_lang), images.warnings
+
+
+def _describe(book: Any, ctx: BuildContext, selection: Selection, facts: BookFacts, language: str,
+              chapters: list[Chapter]) -> None:
+    """The package metadata: identity, people, dates, subjects and what the book offers readers."""
+    site = ctx.site
     book.set_identifier(identifier(site.base_url, selection.key))
     book.set_title(strip_forbidden(selection.title))
-    book.set_language(site.language)
-    for language in sorted({c.article.language for c in chapters} - {site.language}):
-        book.add_metadata("DC", "language", language)
+    book.set_language(language)
+    for other in sorted({c.language for c in chapters} - {language}):
+        book.add_metadata("DC", "language", other)
     if site.author:
         book.add_author(strip_forbidden(site.author))
     book.add_metadata("DC", "publisher", strip_forbidden(ctx.config.site_title))
@@ -101,14 +119,17 @@ def build(ctx: BuildContext, selection: Selection) -> tuple[bytes, list[str]]:
     book.add_metadata("DC", "description", strip_forbidden(description(ctx, selection)))
     for subject in facts.subjects:
         book.add_metadata("DC", "subject", strip_forbidden(subject))
-    for prop, value in accessibility(facts, site.author or ctx.config.site_title):
+    for prop, value in accessibility(facts, strip_forbidden(site.author or ctx.config.site_title)):
         book.add_metadata(None, "meta", value, {"property": prop})
     book.add_metadata(None, "meta", "", {"name": "cover", "content": "cover-image"})
 
-    css = epub.EpubItem(uid="css", file_name=STYLESHEET, media_type="text/css",
-                        content=pages.read("book.css"))
-    book.add_item(css)
-    cover_bytes, cover_alt, cover_size = _cover(ctx, selection, facts)
+
+def _add_pages(book: Any, ctx: BuildContext, selection: Selection, facts: BookFacts, language: str,
+               chapters: list[Chapter], images: Images) -> None:
+    """Stylesheet, images, cover, navigation and chapters, in reading order."""
+    pages = Pages(ctx)
+    book.add_item(epub.EpubItem(uid="css", file_name=STYLESHEET, media_type="text/css", content=pages.read("book.css")))
+    cover_bytes, cover_alt = _cover(ctx, selection, facts)
     cover_image = epub.EpubCover(uid="cover-image", file_name=COVER_IMAGE)
     cover_image.media_type = "image/jpeg"
     cover_image.content = cover_bytes
@@ -117,15 +138,15 @@ def build(ctx: BuildContext, selection: Selection) -> tuple[bytes, list[str]]:
         book.add_item(epub.EpubImage(uid=f"image-{n}", file_name=name,
                                      media_type=MEDIA_TYPES[posixpath.splitext(name)[1]],
                                      content=images.files[name]))
-    labels = labels_for(site.language)
-    cover_page = _page("cover", "cover.xhtml", pages.cover(selection, labels, site.language, cover_alt, cover_size))
-    nav_page = _page("nav", "nav.xhtml", pages.nav(chapters, labels, site.language), ["nav"])
+    labels = labels_for(language)
+    cover_page = _page("cover", "cover.xhtml", pages.cover(selection, language, cover_alt))
+    nav_page = _page("nav", "nav.xhtml", pages.nav(chapters, labels, language), ["nav"])
     chapter_pages = [_page(chapter.prefix, chapter.href, pages.chapter(chapter),
                            ["mathml"] if chapter.body.has_math else [], chapter.article.title)
                      for chapter in chapters]
     for page in (cover_page, nav_page, *chapter_pages):
         book.add_item(page)
-    book.add_item(epub.EpubNcx())
+    book.add_item(epub.EpubNcx())                          # EPUBCheck accepts it without a warning
     book.toc = [epub.Link(c.href, strip_forbidden(c.article.title), f"nav-{c.prefix}") for c in chapters]
     book.spine = [cover_page, nav_page, *chapter_pages]
     # The EPUB 2 guide is legacy, but Calibre and older readers find the cover page only there.
@@ -133,15 +154,11 @@ def build(ctx: BuildContext, selection: Selection) -> tuple[bytes, list[str]]:
                   {"type": "toc", "href": "nav.xhtml", "title": labels.contents},
                   {"type": "text", "href": chapter_pages[0].file_name, "title": labels.start}]
 
-    buffer = io.BytesIO()
-    epub.write_epub(buffer, book, {"mtime": facts.modified, "epub2_guide": True, "epub3_landmark": False,
-                                   "epub3_pages": False, "raise_exceptions": True})
 
-    def add_lang(name: str, raw: bytes) -> bytes:
-        return _package_lang(raw, site.language) if name.endswith(".opf") else raw
-
-    data = epub_pack.repack(buffer.getvalue(), timestamp=facts.modified, transform=add_lang)
-    return data, images.warnings
+def language_tag(value: str, fallback: str) -> str:
+    """`value` as a well-formed BCP 47 tag ("pt_BR" -> "pt-BR"), or `fallback`."""
+    tag = value.strip().replace("_", "-")
+    return tag if _LANGUAGE.match(tag) else fallback
 
 
 def identifier(base_url: str, key: str) -> str:
@@ -174,8 +191,7 @@ def _norm(path: str) -> str:
     return unquote(path).rstrip("/") or "/"
 
 
-def _resolve(ctx: BuildContext, chapter: Chapter, chapters: list[Chapter], by_path: dict[str, Chapter],
-             images: Images) -> None:
+def _resolve(ctx: BuildContext, chapter: Chapter, by_path: dict[str, Chapter], images: Images) -> None:
     """Links inside the book point at chapters; everything else at the web; images into the book."""
     from urllib.parse import urljoin
 
@@ -274,16 +290,16 @@ class Pages:
 
     def chapter(self, chapter: Chapter) -> bytes:
         article = chapter.article
-        labels = labels_for(article.language)
+        labels = labels_for(chapter.language)
         cover = None
         if chapter.cover is not None:
             src, width, height, alt = chapter.cover
             cover = {"src": src, "width": width, "height": height, "alt": alt}
         root = self.render(
-            "chapter.xhtml", lang=article.language, title=strip_forbidden(article.title), prefix=chapter.prefix,
+            "chapter.xhtml", lang=chapter.language, title=strip_forbidden(article.title), prefix=chapter.prefix,
             stylesheet=posixpath.relpath(STYLESHEET, posixpath.dirname(chapter.href)),
-            published=_date(article.published, article.language),
-            updated=_date(article.updated, article.language) if article.updated else None,
+            published=_date(article.published, chapter.language),
+            updated=_date(article.updated, chapter.language) if article.updated else None,
             tags=[strip_forbidden(t.name) for t in article.tags], cover=cover, labels=labels,
             has_notes=bool(chapter.body.notes))
         _fill(root, "body", chapter.body.root)
@@ -296,7 +312,7 @@ class Pages:
             children = [{"href": f"{chapter.href}#{section_id}", "title": text}
                         for section_id, text in chapter.body.sections()]
             entries.append({"href": chapter.href, "title": strip_forbidden(chapter.article.title),
-                            "lang": chapter.article.language if chapter.article.language != language else "",
+                            "lang": chapter.language if chapter.language != language else "",
                             "children": children})
         landmarks = [{"type": "cover", "href": "cover.xhtml", "title": labels.cover},
                      {"type": "toc", "href": "nav.xhtml#toc", "title": labels.contents},
@@ -304,10 +320,9 @@ class Pages:
         return _serialize(self.render("nav.xhtml", lang=language, labels=labels, entries=entries,
                                       landmarks=landmarks, stylesheet=STYLESHEET))
 
-    def cover(self, selection: Selection, labels: Any, language: str, alt: str, size: tuple[int, int]) -> bytes:
-        image = {"src": COVER_IMAGE, "alt": alt, "width": size[0], "height": size[1]}
+    def cover(self, selection: Selection, language: str, alt: str) -> bytes:
         return _serialize(self.render("cover.xhtml", lang=language, title=strip_forbidden(selection.title),
-                                      image=image, labels=labels, stylesheet=STYLESHEET))
+                                      image={"src": COVER_IMAGE, "alt": alt}, stylesheet=STYLESHEET))
 
 
 def _fill(root: Any, slot: str, source: Any, elements: list[Any] | None = None) -> None:
@@ -363,8 +378,8 @@ def _package_lang(opf: bytes, language: str) -> bytes:
 
 # --- the cover ----------------------------------------------------------------------------------------
 
-def _cover(ctx: BuildContext, selection: Selection, facts: BookFacts) -> tuple[bytes, str, tuple[int, int]]:
-    """The configured cover image, or one composed from the articles; with its alt text and size."""
+def _cover(ctx: BuildContext, selection: Selection, facts: BookFacts) -> tuple[bytes, str]:
+    """The configured cover image, or one composed from the articles; with its alt text."""
     title = strip_forbidden(selection.title)
     configured = ctx.config.epub.cover.strip()
     if configured:
@@ -378,7 +393,7 @@ def _cover(ctx: BuildContext, selection: Selection, facts: BookFacts) -> tuple[b
         data = convert(image, width, height)
         if data[:4] == b"\x89PNG":
             data = _as_jpeg(data)
-        return data, f"Cover of {title}", (width, height)
+        return data, f"Cover of {title}"
     paths = []
     for article in selection.articles:
         if article.cover is not None:
@@ -394,7 +409,7 @@ def _cover(ctx: BuildContext, selection: Selection, facts: BookFacts) -> tuple[b
     pictures = ", over a mosaic of the articles' images" if paths else ""
     subtitle = f", {text.subtitle}" if text.subtitle else ""
     alt = f"Cover of {text.title}{subtitle}, {facts.date_range}{pictures}."
-    return data, strip_forbidden(alt), (epub_cover.WIDTH, epub_cover.HEIGHT)
+    return data, strip_forbidden(alt)
 
 
 def _as_jpeg(png: bytes) -> bytes:

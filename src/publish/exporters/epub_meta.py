@@ -26,11 +26,9 @@ class BookFacts:
     subjects: tuple[str, ...]
     chapters_with_math: int
     has_notes: bool
-    body_images: int
 
     @classmethod
-    def of(cls, articles: Iterable[Article], *, chapters_with_math: int, has_notes: bool,
-           body_images: int) -> BookFacts:
+    def of(cls, articles: Iterable[Article], *, chapters_with_math: int, has_notes: bool) -> BookFacts:
         articles = tuple(articles)
         tags = {t.slug: t.name for a in articles for t in a.tags}
         return cls(
@@ -39,7 +37,7 @@ class BookFacts:
             first=min(a.published for a in articles),
             last=max(a.published for a in articles),
             subjects=tuple(tags[slug] for slug in sorted(tags)),
-            chapters_with_math=chapters_with_math, has_notes=has_notes, body_images=body_images)
+            chapters_with_math=chapters_with_math, has_notes=has_notes)
 
     @property
     def date_range(self) -> str:
