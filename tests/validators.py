@@ -13,7 +13,8 @@ from pathlib import Path
 
 import feedparser
 import pikepdf
-from lxml import etree, html as lxml_html
+from lxml import etree
+from lxml import html as lxml_html
 
 ACTIVE = re.compile(r"<script|<iframe|<form|<object|<embed|\son\w+\s*=|javascript:", re.I)
 
