@@ -5,6 +5,7 @@ footnotes, images, selections, determinism, incremental builds and hostile marku
 from __future__ import annotations
 
 import io
+import random
 import re
 import shutil
 import subprocess
@@ -519,6 +520,45 @@ def test_hostile_markup_is_repaired_or_dropped(hostile_book: Book) -> None:
     notes = root.findall(".//x:aside[@epub:type='footnote']", NS)
     assert len(notes) == 2 and root.find(".//x:a[@epub:type='noteref']", NS) is not None
     assert root.find(".//m:math", NS) is not None
+
+
+SOUP_TAGS = ("a abbr article aside b bdi bdo blockquote br caption cite code col colgroup data dd del details dfn "
+             "div dl dt em figcaption figure footer h1 h2 h3 h4 h5 h6 header hgroup hr i img ins kbd li mark nav "
+             "ol p pre q rp rt rtc ruby s samp section small span strong sub summary sup table tbody td th thead "
+             "time tr u ul var wbr math mi mo mn mrow msup mfrac msubsup mtable mtr mtd semantics annotation "
+             "script iframe svg form").split()
+SOUP_ATTRIBUTES = ('id="x"', 'id="1 2"', 'id="fn1"', 'class="footnotes"', 'href="#fn1"', 'href="#x"',
+                   'href="/blog/the-measure-of-a-line/#what-the-eye-is-actually-doing"', 'href="mailto:a@b.example"',
+                   'src="/diagram.png"', 'src="https://remote.example/i.png"', 'alt="alt"', 'lang="fr"',
+                   'lang="x y"', 'dir="up"', 'start="3"', 'colspan="2"', 'rowspan="3"', 'align="right"',
+                   'scope="row"', 'datetime="2024-01-01"', 'display="block"', 'onclick="x()"')
+SOUP_TEXT = ("words", "x & y", "<", "é", "\x1b", "\x0b", "\u200b", "&nbsp;", "&#12;", "\n", "😀", "漢", "ا")
+
+
+def _tag_soup(rng: random.Random, depth: int = 0) -> str:
+    parts = []
+    for _ in range(rng.randint(1, 4)):
+        if depth > 5 or rng.random() < 0.3:
+            parts.append(rng.choice(SOUP_TEXT))
+            continue
+        tag = rng.choice(SOUP_TAGS)
+        attributes = " ".join(rng.sample(SOUP_ATTRIBUTES, rng.randint(0, 3)))
+        closing = f"</{tag}>" if rng.random() < 0.85 else ""
+        parts.append(f"<{tag} {attributes}>{_tag_soup(rng, depth + 1)}{closing}")
+    return "".join(parts)
+
+
+def test_random_tag_soup_still_gives_a_valid_book(tmp_path: Path) -> None:
+    """Twenty-four articles of seeded random raw HTML (unclosed, misnested, misplaced, with forbidden
+    characters): the book must still pass EPUBCheck with no error and no warning."""
+    rng = random.Random(20261128)
+    site = _copy_sample(tmp_path / "soup")
+    for n in range(24):
+        body = "\n\n".join(_tag_soup(rng) for _ in range(5))
+        write_article(site, f"soup-{n}.md", f"---\ntitle: Soup {n}\npublishDate: 2023-01-{n % 28 + 1:02d}\n"
+                                            f"tags: [Soup]\n---\n\n{body}\n\nNote.[^1]\n\n[^1]: <div>A</div> note.\n")
+    _publish(site, "--tag", "soup")
+    assert epubcheck_problems(site / "output" / "epub" / "field-notes-soup.epub") == []
 
 
 # --- the XHTML converter on its own -----------------------------------------------------------------------

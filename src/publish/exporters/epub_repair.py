@@ -55,6 +55,9 @@ CHILDREN = {
     "thead": ({"tr"}, None), "tbody": ({"tr"}, None), "tfoot": ({"tr"}, None),
 }
 
+# Elements that may hold no heading or sectioning element, and those elements.
+NO_SECTIONING = {"th", "dt"}
+SECTIONING = {"section", "article", "aside", "h2", "h3", "h4", "h5", "h6"}
 # Elements that may not contain another of their kind.
 NO_SELF_NESTING = {"dfn", "a", "figcaption"}
 
@@ -88,6 +91,9 @@ def _repair_element(element: Any, *, phrasing: bool, in_link: bool) -> None:
     if tag in NO_SELF_NESTING and any(local(a) == tag for a in element.iterancestors()):
         retag(element, "span")                            # a definition inside a definition
         tag = "span"
+    if tag in SECTIONING and any(local(a) in NO_SECTIONING for a in element.iterancestors()):
+        retag(element, "div")                             # no headings or sections in a header cell
+        tag = "div"
     if tag in CHILDREN:
         _fix_children(element, tag, in_link)
     if tag == "table":
@@ -98,7 +104,9 @@ def _repair_element(element: Any, *, phrasing: bool, in_link: bool) -> None:
     if tag == "figure":
         kept = False
         for caption in [c for c in element if local(c) == "figcaption"]:
-            if kept or (caption is not element[0] and caption is not element[-1]):
+            first = caption is element[0] and blank(element.text)
+            last = caption is element[-1] and blank(caption.tail)
+            if kept or not (first or last):
                 retag(caption, "div")                     # one caption, first or last
             kept = kept or local(caption) == "figcaption"
     if tag == "th" and not "".join(element.itertext()).strip() and element.find(f".//{X}img") is None:
@@ -111,8 +119,11 @@ def _repair_element(element: Any, *, phrasing: bool, in_link: bool) -> None:
                 retag(summary, "div")
             retag(element, "div")                         # a disclosure needs a named summary
             tag = "div"
-        elif summary is not element[0] or not blank(element.text):
-            _move_first(element, summary)
+        else:
+            for extra in element.findall(X + "summary")[1:]:
+                retag(extra, "div")                        # one summary per disclosure
+            if summary is not element[0] or not blank(element.text):
+                _move_first(element, summary)
     if tag == "ruby" and element.find(X + "rt") is None:
         retag(element, "span")
         tag = "span"

@@ -138,10 +138,18 @@ def rewrite_images(body: ChapterBody, resolve: ImageResolver) -> None:
     for element in list(_elements(body, X + "img")):
         found = resolve(element.get("src", ""), element.get("alt", ""))
         if found is None:
-            replace_with_text(element, element.get("alt", ""))
+            if element.get("id"):                          # keep the anchor a link may point at
+                element.tag, element.text = X + "span", element.get("alt", "")
+                for name in [n for n in element.attrib if n != "id"]:
+                    del element.attrib[name]
+            else:
+                replace_with_text(element, element.get("alt", ""))
             continue
         src, _, _, alt = found
+        anchor = element.get("id")
         element.attrib.clear()
+        if anchor:
+            element.set("id", anchor)
         element.set("src", src)
         element.set("alt", alt)
         # No width/height: Calibre turns them into fixed sizes that beat the CSS and stretch the picture.
