@@ -13,6 +13,15 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 SEED = REPO.parent / "shared" / "seeds" / "000_d4a76e38d05d7777.txt"
 PLUGINS = Path(__file__).parent / "plugins"
+JUDGE = REPO.parent / "shared" / "tools" / "judge.py"
+VALIDATORS = Path(os.environ.get("VALIDATORS_HOME")
+                  or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "publish-validators")
+# The workplace's validator kit (Nu checker, Ace, caniemail...) is an extra on top of the project's own
+# validators; tests that use it run where it is installed (bash ../shared/tools/setup-validators.sh).
+needs_judge = pytest.mark.skipif(
+    not (JUDGE.exists() and (VALIDATORS / "venv" / "bin" / "python").exists()
+         and (VALIDATORS / "node" / "node_modules" / "vnu-jar").exists()),
+    reason="the validator kit is not installed (bash ../shared/tools/setup-validators.sh)")
 
 
 @pytest.fixture

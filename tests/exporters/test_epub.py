@@ -25,7 +25,7 @@ from publish.content.loader import load
 from publish.exporters.epub_xhtml import X, parse_chapter, rewrite_links, serialize
 from publish.model import Collection
 from publish.pipeline import build
-from tests.conftest import REPO, run_publish, write_article
+from tests.conftest import REPO, needs_judge, run_publish, write_article
 
 BASE = "https://fieldnotes.example"
 BOOK = "epub/field-notes.epub"
@@ -128,7 +128,7 @@ def test_epubcheck_finds_no_error_and_no_warning_in_a_tag_selection(tag_book: Bo
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(not JUDGE.exists(), reason="the validator kit (../shared/tools) is not beside this checkout")
+@needs_judge
 def test_validator_kit_passes_strict(site: Path, tmp_path: Path) -> None:
     """EPUBCheck, the Nu checker on every XHTML file and DAISY Ace, with warnings counted as failures."""
     shutil.copy(site / "output" / BOOK, tmp_path / "field-notes.epub")

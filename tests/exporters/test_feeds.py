@@ -22,7 +22,7 @@ from publish.config import load_config
 from publish.content.loader import load
 from publish.html import text_of
 from publish.model import Collection
-from tests.conftest import REPO, run_publish, write_article
+from tests.conftest import REPO, needs_judge, run_publish, write_article
 
 BASE = "https://fieldnotes.example"
 FILES = ("rss.xml", "atom.xml", "feed.json")
@@ -115,7 +115,7 @@ def test_every_json_feed_has_the_required_fields(output: Path) -> None:
             assert RFC3339.match(item["date_published"]) and RFC3339.match(item["date_modified"])
 
 
-@pytest.mark.skipif(not JUDGE.exists(), reason="the validator kit (../shared/tools) is not beside this checkout")
+@needs_judge
 def test_validator_kit_passes_strict(output: Path) -> None:
     result = subprocess.run([sys.executable, str(JUDGE), str(output), "--strict"], capture_output=True, text=True,
                             timeout=300)

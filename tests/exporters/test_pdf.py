@@ -16,13 +16,13 @@ from pathlib import Path
 import pikepdf
 import pytest
 
-from conftest import REPO, SEED, run_publish, write_article
 from publish.config import load_config
 from publish.content.loader import load
 from publish.errors import ConfigError
 from publish.exporters.base import BuildContext
 from publish.exporters.pdf import PdfExporter
 from publish.model import Collection, FrozenDict
+from tests.conftest import REPO, SEED, needs_judge, run_publish, write_article
 
 LONG_TITLE = ("A deliberately long title that keeps going well past the point where any sensible editor "
               "would have cut it, because a cover has to cope with whatever the front matter holds, including "
@@ -255,10 +255,9 @@ def test_qpdf_finds_no_damage(pdfs: Path, seed_pdf: Path) -> None:
         assert result.returncode == 0, f"{pdf.name}: {result.stdout}{result.stderr}"
 
 
+@needs_judge
 def test_judge_passes_strict(pdfs: Path, tmp_path: Path) -> None:
     judge = REPO.parent / "shared" / "tools" / "judge.py"
-    if not judge.exists():
-        pytest.skip("the validator kit is not beside this checkout")
     folder = tmp_path / "out"
     shutil.copytree(pdfs, folder / "pdf")
     result = subprocess.run(["python3", str(judge), str(folder), "--strict"], capture_output=True, text=True)
