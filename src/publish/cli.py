@@ -10,7 +10,7 @@ from __future__ import annotations
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 
@@ -101,7 +101,7 @@ def _config(opts: Options) -> Config:
         raise  # unreachable
 
 
-def _fail(exc: PublishError, code: int) -> None:
+def _fail(exc: PublishError, code: int) -> NoReturn:
     from rich.console import Console
 
     Console(stderr=True).print(f"[bold red]error:[/] {exc.describe()}", highlight=False, markup=True,
@@ -130,7 +130,7 @@ def _build(ctx: typer.Context, selection: dict[str, dict[str, Any]], force: bool
     return report, config
 
 
-def _finish(ctx: typer.Context, report: Report, config: Config) -> None:
+def _finish(ctx: typer.Context, report: Report, config: Config) -> NoReturn:
     from publish.console import print_report
 
     opts = _options(ctx)

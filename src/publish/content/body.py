@@ -40,7 +40,7 @@ LinkResolver = Callable[[str], "str | None"]      # markdown file path (site-rel
 
 def finish(raw_html: str, *, article_dir: str, article_path: Callable[[str], str],
            slug_for_file: LinkResolver, slug_for_path: LinkResolver, resolve_image: ImageResolver,
-           cover: Image | None) -> Body:
+           cover: Image | None, fetch_remote: bool = False) -> Body:
     """Sanitized, link-resolved HTML plus what exporters need to know about it.
 
     `article_dir` is the article's folder relative to the content folder (posix), used to resolve
@@ -61,6 +61,11 @@ def finish(raw_html: str, *, article_dir: str, article_path: Callable[[str], str
     def _image_src(value: str) -> str | None:
         parts = urlsplit(value)
         if parts.scheme in ("http", "https"):
+            if fetch_remote and value not in images:        # a local copy lets the PDF and EPUB show it
+                try:
+                    images[value] = resolve_image(value)
+                except PublishError as exc:
+                    warnings.append(exc.message)
             return value
         if parts.scheme or value.startswith("//"):
             warnings.append(f"image {value!r} is not a local file or an http(s) URL; left out")

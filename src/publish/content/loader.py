@@ -18,7 +18,7 @@ from typing import Literal
 
 from publish import images as image_store
 from publish.config import Config
-from publish.content import markdown
+from publish.content import markdown, remote
 from publish.content.body import ARTICLE_SUFFIXES, excerpt_from, finish, reading_minutes, summary_before_more
 from publish.content.dates import zone_named
 from publish.content.reader import Draft, NotAnArticle, digest_of, read_front
@@ -209,7 +209,8 @@ class _Finisher:
         article_dir = str(Path(draft.relative).parent.as_posix())
         body = finish(html, article_dir=article_dir, article_path=self.site.article_path,
                       slug_for_file=self.files.slug_for, slug_for_path=self.slug_for_path,
-                      resolve_image=lambda src: self._image(src, draft, ""), cover=cover)
+                      resolve_image=lambda src: self._image(src, draft, ""), cover=cover,
+                      fetch_remote=self.config.network.remote_images)
         warnings.extend(body.warnings)
         used_images = [cover] if cover else []
         used_images += [body.images[k] for k in sorted(body.images)]
@@ -239,8 +240,10 @@ class _Finisher:
 
     def _image(self, src: str, draft: Draft, alt: str) -> Image:
         if is_remote(src):
-            raise ImageError(f"remote image {src!r} was not fetched",
-                             hint="put the file in the public folder, or set [network] remote_images = true")
+            if not self.config.network.remote_images:
+                raise ImageError(f"remote image {src!r} was not fetched",
+                                 hint="put the file in the public folder, or set [network] remote_images = true")
+            return _probe(remote.fetch(src, self.config.output_dir), alt, src)
         if src.startswith("file:") or "://" in src:
             raise UnsafePathError(f"image {src!r} is not a local path; left out")
         candidate = self._locate(src, draft)

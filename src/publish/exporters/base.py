@@ -27,7 +27,6 @@ from publish.errors import UnsafePathError
 from publish.model import EMPTY, Article, Collection, FrozenDict, Image
 from publish.paths import inside, output_path, write_atomic
 
-
 # Shared files (image copies) that the task being rendered in this process links to.
 USED_FILES: list[str] = []
 
