@@ -6,6 +6,7 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -62,11 +63,15 @@ def run_publish(site: Path, *args: str, env: dict[str, str] | None = None,
 
 
 @pytest.fixture
-def plugin_path(monkeypatch: pytest.MonkeyPatch) -> Path:
+def plugin_path(monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     """Puts tests/plugins (a dummy exporter package with its dist-info) on sys.path and PYTHONPATH."""
     monkeypatch.syspath_prepend(str(PLUGINS))
     monkeypatch.setenv("PYTHONPATH", os.pathsep.join(filter(None, [str(PLUGINS), os.environ.get("PYTHONPATH")])))
     import importlib
 
+    from publish import registry
+
     importlib.invalidate_caches()
-    return PLUGINS
+    registry._discover.cache_clear()
+    yield PLUGINS
+    registry._discover.cache_clear()

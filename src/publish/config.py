@@ -147,6 +147,13 @@ class Config:
 
     def digest(self) -> str:
         """A digest of every setting that changes outputs (not SMTP, not where output goes)."""
+        cached = self.__dict__.get("_digest")
+        if cached is None:
+            cached = self._compute_digest()
+            object.__setattr__(self, "_digest", cached)     # frozen: computed once per instance
+        return cached
+
+    def _compute_digest(self) -> str:
         data = {f.name: dataclasses.asdict(getattr(self, f.name)) for f in fields(self)
                 if f.name not in ("root", "source", "smtp")}
         data["paths"].pop("output", None)

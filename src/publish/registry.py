@@ -7,6 +7,7 @@ register its own. A plugin that fails to load is a warning naming its package, n
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from importlib.metadata import EntryPoint, entry_points
 
 from publish.exporters.base import Exporter
@@ -27,8 +28,17 @@ class Registered:
         return self.value.startswith("publish.")
 
 
+@lru_cache(maxsize=1)
+def _discover() -> tuple[tuple[str, Registered], ...]:
+    return tuple(_scan().items())
+
+
 def discover() -> dict[str, Registered]:
-    """Every exporter registered under the entry-point group, by name (first one wins)."""
+    """Every exporter registered under the entry-point group, by name (found once per process)."""
+    return dict(_discover())
+
+
+def _scan() -> dict[str, Registered]:
     found: dict[str, Registered] = {}
     for point in sorted(entry_points(group=GROUP), key=_order):
         if point.name in found:

@@ -11,8 +11,11 @@ import yaml
 
 from publish.errors import ContentError
 
+# libyaml's parser when PyYAML has it (several times faster), the pure-Python one otherwise.
+_Base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
-class _Loader(yaml.SafeLoader):
+
+class _Loader(_Base):  # type: ignore[misc,valid-type]
     """SafeLoader that leaves dates as text: publish reads them itself (and reports Feb 30 clearly)."""
 
 

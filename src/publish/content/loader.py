@@ -130,8 +130,10 @@ def load(config: Config, *, drafts: bool = False, future: bool = False, jobs: in
                 return match.group(1)
         return None
 
-    cache_dir = config.output_dir / CACHE_DIR / "html"
-    finish_one = _Finisher(config, site, roots, files, slug_for_path, cache_dir, write_cache)
+    converted = markdown.convert_many({d.slug: d.body for d in unique}, sources={d.slug: d.source for d in unique},
+                                      jobs=jobs, cache_dir=config.output_dir / CACHE_DIR / "html",
+                                      write_cache=write_cache)
+    finish_one = _Finisher(config, site, roots, files, slug_for_path, converted)
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
         results = list(pool.map(finish_one, unique))
 
@@ -178,12 +180,12 @@ class _FileIndex:
 
 
 class _Finisher:
-    """Phase 2 for one article; picklable state only, run in a thread."""
+    """Phase 2 for one article (images, links, headings), run in a thread."""
 
     def __init__(self, config: Config, site: Site, roots: tuple[Path, ...], files: _FileIndex,
-                 slug_for_path, cache_dir: Path, write_cache: bool) -> None:  # type: ignore[no-untyped-def]
+                 slug_for_path, converted: dict[str, str | ContentError]) -> None:  # type: ignore[no-untyped-def]
         self.config, self.site, self.roots, self.files = config, site, roots, files
-        self.slug_for_path, self.cache_dir, self.write_cache = slug_for_path, cache_dir, write_cache
+        self.slug_for_path, self.converted = slug_for_path, converted
 
     def __call__(self, draft: Draft) -> tuple[Article, list[str]] | PublishError:
         try:
@@ -204,8 +206,9 @@ class _Finisher:
             warnings.append("cover image has no alt text; using the title "
                             "(add it as seo.image.alt, heroImageAlt or image: {src, alt})")
             cover = _with_alt(cover, draft.title)
-        html = markdown.to_html(draft.body, source=draft.source,
-                                cache_dir=self.cache_dir, write_cache=self.write_cache)
+        html = self.converted[draft.slug]
+        if isinstance(html, ContentError):
+            raise html
         article_dir = str(Path(draft.relative).parent.as_posix())
         body = finish(html, article_dir=article_dir, article_path=self.site.article_path,
                       slug_for_file=self.files.slug_for, slug_for_path=self.slug_for_path,

@@ -1,8 +1,10 @@
 """Markdown to HTML with Pandoc, once per article, cached by content.
 
-Pandoc runs in `--sandbox` mode (it reads no file and reaches no network while converting) with
-the Lua filter beside this module. The result is keyed by a digest of the Markdown, the Pandoc
-version and the options, so an unchanged article never starts Pandoc again.
+Articles are converted in batches: one `pandoc lua batch.lua` process reads many articles and
+converts each separately (starting Pandoc costs more than converting a post), in a sandbox where
+no file can be read, with the Lua filter beside this module. Each result is cached under a digest
+of the Markdown, the Pandoc version and the conversion scripts, so an unchanged article never
+starts Pandoc again. pypandoc (with the pypandoc-binary wheel) provides the Pandoc binary.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from publish.paths import write_atomic
 
 READER = "commonmark_x+autolink_bare_uris+tex_math_gfm-yaml_metadata_block"
 FILTER = Path(__file__).with_name("publish.lua")
-OPTIONS = ("--sandbox", "--mathml", "--wrap=none", f"--lua-filter={FILTER}")
+BATCH = Path(__file__).with_name("batch.lua")
 # Pandoc's per-line anchors in highlighted code: empty links that readers and checkers dislike.
 _CODE_LINE_ANCHOR = re.compile(r'<a href="#cb\d+-\d+" aria-hidden="true" tabindex="-1"></a>')
 
@@ -47,8 +49,9 @@ def converter_digest() -> str:
     """Changes whenever a conversion would: Pandoc's version, options and filter."""
     h = hashlib.sha256()
     h.update(pandoc_version().encode())
-    h.update(READER.encode() + repr(OPTIONS[:-1]).encode())
+    h.update(READER.encode())
     h.update(FILTER.read_bytes())
+    h.update(BATCH.read_bytes())
     return h.hexdigest()
 
 
@@ -56,29 +59,60 @@ def cache_key(markdown: str) -> str:
     return hashlib.sha256(converter_digest().encode() + markdown.encode("utf-8")).hexdigest()
 
 
-def to_html(markdown: str, *, source: Path, cache_dir: Path | None = None, write_cache: bool = True) -> str:
-    """Pandoc's HTML for `markdown` (the body, without front matter)."""
-    key = cache_key(markdown)
-    cached = cache_dir / f"{key}.fragment" if cache_dir is not None else None
-    if cached is not None:
-        try:
-            return cached.read_text(encoding="utf-8")
-        except (FileNotFoundError, UnicodeDecodeError):
-            pass
-    html = _run_pandoc(markdown, source)
-    if cached is not None and write_cache:
-        write_atomic(cached, html)
-    return html
+def convert_many(markdowns: dict[str, str], *, sources: dict[str, Path], jobs: int = 1,
+                 cache_dir: Path | None = None, write_cache: bool = True) -> dict[str, str | ContentError]:
+    """Pandoc's HTML for each Markdown body (by key), from the cache or from batches run in parallel."""
+    results: dict[str, str | ContentError] = {}
+    todo: dict[str, str] = {}
+    for key, text in markdowns.items():
+        cached = _cached(cache_dir, text)
+        if cached is None:
+            todo[key] = text
+        else:
+            results[key] = cached
+    if not todo:
+        return results
+    keys = sorted(todo, key=lambda k: -len(todo[k]))           # longest first, dealt round-robin
+    chunks = [keys[i::max(1, jobs)] for i in range(max(1, jobs))]
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=len(chunks)) as pool:
+        for chunk, converted in zip(chunks, pool.map(lambda c: _run_batch([todo[k] for k in c]), chunks),
+                                    strict=True):
+            for key, outcome in zip(chunk, converted, strict=True):
+                if isinstance(outcome, str):
+                    html = _CODE_LINE_ANCHOR.sub("", outcome)
+                    results[key] = html
+                    if cache_dir is not None and write_cache:
+                        write_atomic(cache_dir / f"{cache_key(todo[key])}.fragment", html)
+                else:
+                    results[key] = ContentError(f"Pandoc could not convert this article: {outcome[:300]}",
+                                                path=sources.get(key))
+    return results
 
 
-def _run_pandoc(markdown: str, source: Path) -> str:
-    import pypandoc
-
-    pandoc_path()
+def _cached(cache_dir: Path | None, markdown: str) -> str | None:
+    if cache_dir is None:
+        return None
     try:
-        html = pypandoc.convert_text(markdown, "html5", format=READER, extra_args=list(OPTIONS),
-                                     verify_format=False, sandbox=False)
-    except RuntimeError as exc:
-        raise ContentError(f"Pandoc could not convert this article: {str(exc).strip()[:300]}",
-                           path=source) from None
-    return _CODE_LINE_ANCHOR.sub("", html)
+        return (cache_dir / f"{cache_key(markdown)}.fragment").read_text(encoding="utf-8")
+    except (FileNotFoundError, UnicodeDecodeError):
+        return None
+
+
+def _run_batch(texts: list[str]) -> list[str | tuple[str]]:
+    """One Pandoc process for `texts`: HTML strings, or (error message,) tuples."""
+    import json
+    import subprocess
+
+    if not texts:
+        return []
+    done = subprocess.run([pandoc_path(), "lua", str(BATCH), str(FILTER)], input=json.dumps(texts),
+                          capture_output=True, text=True, encoding="utf-8", check=False)
+    if done.returncode != 0:
+        if len(texts) == 1:
+            return [(done.stderr.strip() or f"pandoc exited with {done.returncode}",)]
+        middle = len(texts) // 2                       # isolate the article that breaks the batch
+        return _run_batch(texts[:middle]) + _run_batch(texts[middle:])
+    results = json.loads(done.stdout)
+    return [r["html"] if "html" in r else (str(r.get("error", "unknown error")),) for r in results]
