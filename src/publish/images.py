@@ -11,6 +11,7 @@ import hashlib
 import io
 import warnings
 from pathlib import Path
+from typing import Literal
 
 from publish.errors import ImageError
 from publish.model import Image
@@ -41,6 +42,8 @@ def probe(path: Path, *, alt: str = "", source: str = "") -> Image:
             warnings.simplefilter("error", PILImage.DecompressionBombWarning)
             with PILImage.open(io.BytesIO(data)) as img:
                 fmt, (width, height) = img.format or "", img.size
+                if img.getexif().get(0x0112, 1) in (5, 6, 7, 8):     # shown turned a quarter
+                    width, height = height, width
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
         raise ImageError(f"{source or path.name!r} is not a readable image ({type(exc).__name__})",
                          hint="replace it with a JPEG, PNG or WebP file") from None
@@ -79,6 +82,10 @@ def convert(image: Image, width: int, height: int) -> bytes:
     from PIL import ImageFile, ImageOps
 
     ImageFile.LOAD_TRUNCATED_IMAGES = False      # importing WeasyPrint turns it on process-wide
+    if image.format == "JPEG" and width == image.width:
+        stripped = _jpeg_without_metadata(image.path.read_bytes())
+        if stripped is not None:
+            return stripped                       # same pixels, no second lossy encoding
     with warnings.catch_warnings():
         warnings.simplefilter("error", PILImage.DecompressionBombWarning)
         with PILImage.open(image.path) as opened:
@@ -98,6 +105,57 @@ def convert(image: Image, width: int, height: int) -> bytes:
                     img = _flatten(img)
                 img.save(out, "JPEG", quality=84, optimize=True, progressive=True)
             return out.getvalue()
+
+
+# Segments kept in a JPEG copied as it is: JFIF (APP0), ICC profile (APP2), Adobe (APP14) and
+# everything that describes the image itself. EXIF/XMP (APP1), IPTC (APP13) and comments go.
+_DROPPED_SEGMENTS = {0xE1, 0xED, 0xFE} | (set(range(0xE3, 0xF0)) - {0xEE})
+
+
+def _jpeg_without_metadata(data: bytes) -> bytes | None:
+    """The JPEG without its metadata segments, or None if it is unusual (then it is re-encoded).
+    None too for an EXIF orientation other than upright, which only re-encoding can apply."""
+    if data[:2] != b"\xff\xd8":
+        return None
+    out = bytearray(b"\xff\xd8")
+    i = 2
+    while i + 4 <= len(data):
+        if data[i] != 0xFF:
+            return None
+        marker = data[i + 1]
+        if marker == 0xFF:                        # fill byte
+            i += 1
+            continue
+        if marker == 0xDA:                        # start of scan: the rest is image data
+            return bytes(out + data[i:])
+        length = int.from_bytes(data[i + 2:i + 4], "big")
+        if length < 2 or i + 2 + length > len(data):
+            return None
+        segment = data[i:i + 2 + length]
+        if marker == 0xE1 and segment[4:10] == b"Exif\x00\x00" and _rotated(segment[10:]):
+            return None
+        if marker not in _DROPPED_SEGMENTS:
+            out += segment
+        i += 2 + length
+    return None
+
+
+def _rotated(tiff: bytes) -> bool:
+    """True if an EXIF block sets an orientation other than 1 (or cannot be read)."""
+    if len(tiff) < 8 or tiff[:2] not in (b"II", b"MM"):
+        return True
+    order: Literal["little", "big"] = "little" if tiff[:2] == b"II" else "big"
+    start = int.from_bytes(tiff[4:8], order)
+    if start + 2 > len(tiff):
+        return True
+    count = int.from_bytes(tiff[start:start + 2], order)
+    for n in range(count):
+        entry = tiff[start + 2 + 12 * n:start + 14 + 12 * n]
+        if len(entry) < 12:
+            return True
+        if int.from_bytes(entry[:2], order) == 0x0112:
+            return int.from_bytes(entry[8:10], order) != 1
+    return False
 
 
 def _keeps_png(image: Image) -> bool:

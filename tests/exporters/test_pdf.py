@@ -243,7 +243,9 @@ def test_missing_or_unreadable_cover_is_a_warning_not_a_failure(build: subproces
     output = build.stdout + build.stderr
     assert re.search(r"no-cover\.md.*typographic cover", output), output
     assert re.search(r"broken-cover\.md.*typographic cover", output), output
-    assert re.search(r"truncated-cover\.md.*cannot be read.*typographic cover", output), output
+    # a truncated file is caught when the article loads (every format goes without that cover)
+    assert re.search(r"truncated-cover\.md.*(not a readable image.*without a cover|cannot be read.*typographic cover)",
+                     output), output
     for slug in ("no-cover", "broken-cover", "truncated-cover"):
         with pikepdf.open(pdfs / f"{slug}.pdf") as document:
             assert images_drawn(document.pages[0]) == []

@@ -38,7 +38,8 @@ class Task:
     outputs: tuple[str, ...]         # files it writes, relative to the output folder
     digest: str                      # of every input; unchanged digest + intact files = up to date
     label: str = ""                  # for progress and messages
-    cost: float = 1.0                # relative weight, so the slowest tasks start first
+    cost: float = 1.0                # estimated milliseconds of work: the slowest tasks start first,
+                                     # so no long task is left running alone at the end
     params: Mapping[str, Any] = field(default=EMPTY)
 
 

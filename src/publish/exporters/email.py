@@ -59,7 +59,7 @@ class EmailExporter(Exporter):
         if everything or (options.get("per_article") and not slugs):
             articles = list(ctx.collection)
         downloads = _installed_downloads()
-        tasks = [self.task(ctx, f"email/{a.slug}", _outputs(a.slug), [a], label=f"email {a.slug}",
+        tasks = [self.task(ctx, f"email/{a.slug}", _outputs(a.slug), [a], label=f"email {a.slug}", cost=15,
                            kind="article", slug=a.slug, downloads=downloads) for a in articles]
         if everything or options.get("digest"):
             tasks.extend(self._digest_task(ctx, options, downloads, required=not everything))
@@ -88,7 +88,7 @@ class EmailExporter(Exporter):
                               hint="`publish list` shows the articles and their dates")
         stem = f"email/digest-{articles[0].published.date().isoformat()}"
         return [self.task(ctx, "email/digest", _outputs(stem.removeprefix("email/")), articles,
-                          label=stem.removeprefix("email/"), kind="digest", stem=stem,
+                          label=stem.removeprefix("email/"), cost=50 + 10 * len(articles), kind="digest", stem=stem,
                           slugs=tuple(a.slug for a in articles), downloads=downloads)]
 
     def prepare(self, ctx: BuildContext) -> None:

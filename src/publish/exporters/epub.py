@@ -33,7 +33,7 @@ class EpubExporter(Exporter):
         name = book_name(ctx, tag_slug)
         cover_digest = _cover_digest(ctx)
         return [self.task(ctx, f"epub/{name}", [f"epub/{name}.epub"], articles, label=f"epub/{name}.epub",
-                          cost=1.0 + len(articles) / 4, name=name, tag=tag_slug or "",
+                          cost=100 + 0.0125 * sum(a.word_count for a in articles), name=name, tag=tag_slug or "",
                           since=_iso(ctx.options.get("since")), until=_iso(ctx.options.get("until")),
                           cover=cover_digest)]
 

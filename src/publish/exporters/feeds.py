@@ -97,13 +97,14 @@ class FeedExporter(Exporter):
         shared: dict[str, Any] = {"downloads": _installed_downloads(ctx.config),
                                   "brand": _brand_digest(ctx.config)}
         # The site task also knows every tag, so it reruns (and tidies up) when a tag disappears.
-        tasks = [self.task(ctx, "feed/site", FILES, articles[:limit], label="feeds", scope="",
+        tasks = [self.task(ctx, "feed/site", FILES, articles[:limit], label="feeds", cost=20 + 15 * limit, scope="",
                            slugs=tuple(a.slug for a in articles[:limit]),
                            tags=tuple(t.slug for t in ctx.collection.tags), **shared)]
         for tag in ctx.collection.tags:
             tagged = tuple(a for a in articles if any(t.slug == tag.slug for t in a.tags))[:limit]
             tasks.append(self.task(ctx, f"feed/tags/{tag.slug}", (f"tags/{tag.slug}/{f}" for f in FILES), tagged,
-                                   label=f"feeds for tag {tag.name}", scope=tag.slug, tag_name=tag.name,
+                                   label=f"feeds for tag {tag.name}", cost=20 + 15 * min(limit, len(tagged)),
+                                   scope=tag.slug, tag_name=tag.name,
                                    slugs=tuple(a.slug for a in tagged), **shared))
         return tasks
 

@@ -30,7 +30,7 @@ class PdfExporter(Exporter):
         page_size(ctx.config.pdf.page_size)          # a bad size is a usage error, before any work
         slugs = tuple(ctx.options.get("slugs") or ())
         return [self.task(ctx, f"pdf/{article.slug}", [output_of(article)], [article],
-                          label=output_of(article), cost=float(max(1, article.word_count)),
+                          label=output_of(article), cost=50 + 0.4 * article.word_count,
                           slug=article.slug)
                 for article in select(ctx.collection, slugs)]
 
