@@ -66,6 +66,9 @@ def print_report(report: Report, config: Config, *, verbose: bool, quiet: bool) 
             out.print(f"  wrote {escape(str(config.output_dir / rel))}")
         for label in report.up_to_date:
             out.print(f"  up to date: {escape(label)}")
+        if report.cpu:
+            spent = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in sorted(report.cpu.items()))
+            out.print(f"  CPU time in workers: {spent}")
     left_out = ""
     if report.left_out:
         counts = {why: sum(1 for _, w in report.left_out if w == why) for why in ("draft", "future")}

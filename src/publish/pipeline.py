@@ -48,6 +48,7 @@ class Report:
     up_to_date: list[str] = field(default_factory=list)               # task labels
     problems: list[Problem] = field(default_factory=list)
     planned: dict[str, list[str]] = field(default_factory=dict)      # exporter -> every output it owns
+    cpu: dict[str, float] = field(default_factory=dict)              # exporter -> CPU seconds in its tasks
     seconds: float = 0.0
 
     @property
@@ -69,6 +70,7 @@ class Outcome:
     warnings: tuple[str, ...] = ()
     error: str | None = None
     used: tuple[str, ...] = ()          # shared files the outputs link to (image copies)
+    seconds: float = 0.0                # CPU time the task took in its worker
 
 
 def default_jobs() -> int:
@@ -152,12 +154,14 @@ _WORKER_STATE: tuple[dict[str, Exporter], dict[str, BuildContext]] | None = None
 
 def _render(exporter: Exporter, ctx: BuildContext, task: Task) -> Outcome:
     USED_FILES.clear()
+    started = time.process_time()
     try:
         warnings = exporter.render(ctx, task)
         missing = [rel for rel in task.outputs if not (ctx.output_dir / rel).is_file()]
         if missing:
             return Outcome(task.key, tuple(warnings), f"{task.label}: the exporter did not write {', '.join(missing)}")
-        return Outcome(task.key, tuple(warnings), used=tuple(sorted(set(USED_FILES))))
+        return Outcome(task.key, tuple(warnings), used=tuple(sorted(set(USED_FILES))),
+                       seconds=time.process_time() - started)
     except PublishError as exc:
         return Outcome(task.key, error=f"{task.label}: {exc.describe()}")
     except Exception as exc:  # noqa: BLE001 - reported with where it happened; other tasks go on
@@ -190,6 +194,7 @@ def _run(todo: list[Task], exporters: dict[str, Exporter], contexts: dict[str, B
         output_dir = contexts[task.exporter].output_dir
         source = _source_of(task, contexts[task.exporter])
         report.problems.extend(Problem("warning", source, w) for w in outcome.warnings)
+        report.cpu[task.exporter] = report.cpu.get(task.exporter, 0.0) + outcome.seconds
         if outcome.error:
             state.forget(output_dir, task)
             report.problems.append(Problem("error", source, outcome.error))
