@@ -19,6 +19,7 @@ from publish.errors import ConfigError, PublishError
 
 if TYPE_CHECKING:
     from publish.config import Config
+    from publish.content.loader import Loaded
     from publish.pipeline import Report
 
 app = typer.Typer(
@@ -262,19 +263,24 @@ def email_command(
     raise typer.Exit(0)
 
 
-@app.command("check")
-def check_command(ctx: typer.Context) -> None:
-    """Validate the content and list every problem; writes nothing."""
-    from publish.console import print_problems
+def _load_everything(ctx: typer.Context) -> tuple[Loaded, Config]:
+    """Every article, drafts and future ones included, without writing anything."""
     from publish.content.loader import load
 
     opts = _options(ctx)
     config = _config(opts)
     try:
-        loaded = load(config, drafts=True, future=True, jobs=opts.jobs or 4, write_cache=False)
+        return load(config, drafts=True, future=True, jobs=opts.jobs or 4, write_cache=False), config
     except PublishError as exc:
         _fail(exc, 2)
-        raise
+
+
+@app.command("check")
+def check_command(ctx: typer.Context) -> None:
+    """Validate the content and list every problem; writes nothing."""
+    from publish.console import print_problems
+
+    loaded, _ = _load_everything(ctx)
     print_problems(loaded.problems, quiet=False)
     total = len(loaded.collection) + len(loaded.skipped)
     typer.echo(f"Checked {total + len({p.path for p in loaded.errors})} article file(s): "
@@ -286,15 +292,8 @@ def check_command(ctx: typer.Context) -> None:
 def list_command(ctx: typer.Context) -> None:
     """A table of the articles: slug, date, title, tags, featured, status."""
     from publish.console import print_articles, print_problems
-    from publish.content.loader import load
 
-    opts = _options(ctx)
-    config = _config(opts)
-    try:
-        loaded = load(config, drafts=True, future=True, jobs=opts.jobs or 4, write_cache=False)
-    except PublishError as exc:
-        _fail(exc, 2)
-        raise
+    loaded, config = _load_everything(ctx)
     print_articles(loaded, config)
     print_problems(loaded.errors, quiet=True)
     raise typer.Exit(1 if loaded.errors else 0)

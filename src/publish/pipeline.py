@@ -19,7 +19,7 @@ from typing import Any, Protocol
 
 from publish import registry, state
 from publish.config import Config
-from publish.content.loader import Loaded, Problem, load
+from publish.content.loader import HasProblems, Loaded, Problem, load
 from publish.errors import ConfigError, PublishError
 from publish.exporters.base import USED_FILES, BuildContext, Exporter, Task
 from publish.lock import output_lock
@@ -41,7 +41,7 @@ class Quiet:
 
 
 @dataclass
-class Report:
+class Report(HasProblems):
     articles: int = 0
     left_out: list[tuple[str, str]] = field(default_factory=list)     # (slug, "draft" | "future")
     written: list[str] = field(default_factory=list)                  # output files
@@ -50,14 +50,6 @@ class Report:
     planned: dict[str, list[str]] = field(default_factory=dict)      # exporter -> every output it owns
     cpu: dict[str, float] = field(default_factory=dict)              # exporter -> CPU seconds in its tasks
     seconds: float = 0.0
-
-    @property
-    def errors(self) -> list[Problem]:
-        return [p for p in self.problems if p.severity == "error"]
-
-    @property
-    def warnings(self) -> list[Problem]:
-        return [p for p in self.problems if p.severity == "warning"]
 
     @property
     def exit_code(self) -> int:

@@ -41,13 +41,10 @@ class Problem:
         return f"{self.path}: {self.message}" if self.path else self.message
 
 
-@dataclass
-class Loaded:
-    """Everything found: published articles, the ones left out, and every problem."""
+class HasProblems:
+    """Errors and warnings of anything that collects Problems."""
 
-    collection: Collection
-    skipped: list[tuple[Article, str]] = field(default_factory=list)   # (article, "draft" | "future")
-    problems: list[Problem] = field(default_factory=list)
+    problems: list[Problem]
 
     @property
     def errors(self) -> list[Problem]:
@@ -56,6 +53,15 @@ class Loaded:
     @property
     def warnings(self) -> list[Problem]:
         return [p for p in self.problems if p.severity == "warning"]
+
+
+@dataclass
+class Loaded(HasProblems):
+    """Everything found: published articles, the ones left out, and every problem."""
+
+    collection: Collection
+    skipped: list[tuple[Article, str]] = field(default_factory=list)   # (article, "draft" | "future")
+    problems: list[Problem] = field(default_factory=list)
 
 
 def site_of(config: Config) -> Site:
