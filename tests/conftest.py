@@ -25,13 +25,16 @@ needs_judge = pytest.mark.skipif(
     reason="the validator kit is not installed (bash ../shared/tools/setup-validators.sh)")
 
 
+def copy_sample(target: Path) -> Path:
+    """A copy of the bundled sample site (content/ + publish.toml) at `target`."""
+    shutil.copytree(REPO / "content", target / "content")
+    shutil.copy(REPO / "publish.toml", target / "publish.toml")
+    return target
+
+
 @pytest.fixture
 def sample_site(tmp_path: Path) -> Path:
-    """A copy of the bundled sample site (content/ + publish.toml)."""
-    site = tmp_path / "site"
-    shutil.copytree(REPO / "content", site / "content")
-    shutil.copy(REPO / "publish.toml", site / "publish.toml")
-    return site
+    return copy_sample(tmp_path / "site")
 
 
 @pytest.fixture

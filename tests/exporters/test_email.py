@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-import shutil
 from email import policy
 from email.parser import BytesParser
 from email.utils import format_datetime
@@ -15,7 +14,7 @@ import pytest
 from lxml import html as lxml_html
 from PIL import Image as PILImage
 
-from tests.conftest import REPO, run_publish, write_article
+from tests.conftest import copy_sample, run_publish, write_article
 
 SLUGS = ("the-measure-of-a-line", "footnotes-sidenotes-and-asides", "one-source-many-formats",
          "unicode-in-print", "a-little-math-on-the-page", "le-carnet-du-cafe", "why-feeds-still-matter",
@@ -49,16 +48,10 @@ A [normal link](https://example.org/ok) stays.
 """
 
 
-def _copy_sample(target: Path) -> Path:
-    shutil.copytree(REPO / "content", target / "content")
-    shutil.copy(REPO / "publish.toml", target / "publish.toml")
-    return target
-
-
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The sample site plus a hostile article, emailed once per module: every article and a digest."""
-    root = _copy_sample(tmp_path_factory.mktemp("email") / "site")
+    root = copy_sample(tmp_path_factory.mktemp("email") / "site")
     write_article(root, "hostile-input.md", HOSTILE)
     result = run_publish(root, "email", *SLUGS, "--digest", "--since", "2024-08-01", "--limit", "4")
     assert result.returncode == 0, result.stdout + result.stderr
@@ -324,7 +317,7 @@ def test_same_input_gives_the_same_bytes(site: Path) -> None:
 
 
 def test_mailchimp_merge_tag_is_kept_verbatim(tmp_path: Path) -> None:
-    root = _copy_sample(tmp_path / "site")
+    root = copy_sample(tmp_path / "site")
     toml = root / "publish.toml"
     toml.write_text(toml.read_text().replace("[email]\n", '[email]\nunsubscribe = "*|UNSUB|*"\n'))
     result = run_publish(root, "email", "why-feeds-still-matter")

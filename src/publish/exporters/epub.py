@@ -12,6 +12,7 @@ import hashlib
 from datetime import datetime
 from typing import ClassVar
 
+from publish.config import Config
 from publish.content.slugs import slugify
 from publish.errors import ConfigError, ExportError
 from publish.exporters.base import BuildContext, Exporter, Task
@@ -78,9 +79,18 @@ def select(ctx: BuildContext) -> tuple[list[Article], str, str]:
     return articles, tag_name, tag_slug
 
 
+def _site_slug(config: Config) -> str:
+    return slugify(config.site_title) or "book"
+
+
+def site_book(config: Config) -> str:
+    """The book of every article that `publish all` writes (feeds and emails link to it)."""
+    return f"epub/{_site_slug(config)}.epub"
+
+
 def book_name(ctx: BuildContext, tag_slug: str) -> str:
     """`<site-slug>`, `<site-slug>-<tag-slug>`, plus the dates of a date selection."""
-    parts = [slugify(ctx.config.site_title) or "book"]
+    parts = [_site_slug(ctx.config)]
     if tag_slug:
         parts.append(tag_slug)
     since, until = ctx.options.get("since"), ctx.options.get("until")

@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 from publish.config import Config
 from publish.errors import ConfigError, PublishError
 from publish.exporters.base import BuildContext, Exporter, Task
+from publish.exporters.downloads import available
 from publish.html import is_remote, strip_forbidden
 from publish.model import Article, Image, Site, Tag
 
@@ -94,7 +95,7 @@ class FeedExporter(Exporter):
         if not articles:
             return []
         limit = ctx.config.feed.limit
-        shared: dict[str, Any] = {"downloads": _installed_downloads(ctx.config),
+        shared: dict[str, Any] = {"downloads": available(ctx.config),
                                   "brand": _brand_digest(ctx.config)}
         # The site task also knows every tag, so it reruns (and tidies up) when a tag disappears.
         tasks = [self.task(ctx, "feed/site", FILES, articles[:limit], label="feeds", cost=20 + 15 * limit, scope="",
@@ -251,21 +252,6 @@ def _picture(ctx: BuildContext, image: Image, max_width: int) -> Picture:
     length = (ctx.output_dir / relative).stat().st_size
     media_type = IMAGE_TYPES.get(Path(relative).suffix.lower(), "image/jpeg")
     return Picture(ctx.site.url(relative), media_type, length, width, height, text(image.alt))
-
-
-def _installed_downloads(config: Config) -> dict[str, str]:
-    """The other formats an entry can link to: those whose exporter is installed (`publish all` runs it)."""
-    from publish import registry
-    from publish.content.slugs import slugify
-
-    found = registry.discover()
-    installed = {name for name, entry in found.items() if entry.exporter is not None}
-    downloads = {}
-    if "pdf" in installed:
-        downloads["pdf"] = "pdf/{slug}.pdf"
-    if "epub" in installed:
-        downloads["epub"] = f"epub/{slugify(config.site_title) or 'book'}.epub"
-    return downloads
 
 
 def _brand_image(config: Config, key: str) -> Image | str | None:

@@ -67,7 +67,12 @@ class PdfExporter(Exporter):
 
 
 def output_of(article: Article) -> str:
-    return f"pdf/{article.slug}.pdf"
+    return pdf_path(article.slug)
+
+
+def pdf_path(slug: str) -> str:
+    """Where an article's PDF is written (feeds and emails link to it)."""
+    return f"pdf/{slug}.pdf"
 
 
 def select(collection: Collection, slugs: Iterable[str]) -> list[Article]:

@@ -48,14 +48,8 @@ def engine(folder: Path, page: PageSize, images_folder: Path) -> Engine:
 
 
 def _build(folder: Path, page: PageSize, images_folder: Path) -> Engine:
-    import weasyprint.images  # noqa: F401 - imported here so the line below undoes its side effect
-    from PIL import ImageFile
     from weasyprint import CSS
     from weasyprint.text.fonts import FontConfiguration
-
-    # WeasyPrint's import makes Pillow accept truncated files process-wide; images.convert (every
-    # exporter, in the same forked workers) must keep failing on them instead of printing grey.
-    ImageFile.LOAD_TRUNCATED_IMAGES = False
 
     path = folder / STYLESHEET
     if not path.is_file():
