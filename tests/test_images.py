@@ -49,6 +49,26 @@ def test_larger_images_are_scaled_and_webp_becomes_jpeg(tmp_path: Path) -> None:
         assert copy.format == "JPEG" and copy.size == (1200, 600)
 
 
+def test_scaled_copy_keeps_the_colour_profile_and_is_baseline(tmp_path: Path) -> None:
+    from PIL import ImageCms
+
+    profile = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    PILImage.new("RGB", (2400, 1200), (30, 90, 160)).save(tmp_path / "p3.jpg", "JPEG", icc_profile=profile)
+    name, _, _ = web_copy(probe(tmp_path / "p3.jpg"), tmp_path / "out", 1200)
+    with PILImage.open(tmp_path / "out" / name) as copy:
+        assert copy.size == (1200, 600)
+        assert copy.info.get("icc_profile") == profile
+        assert not copy.info.get("progressive") and not copy.info.get("progression")
+
+
+def test_cmyk_source_loses_its_profile_when_turned_rgb(tmp_path: Path) -> None:
+    PILImage.new("CMYK", (2400, 1200), (0, 80, 80, 10)).save(tmp_path / "print.jpg", "JPEG",
+                                                              icc_profile=b"not an RGB profile")
+    name, _, _ = web_copy(probe(tmp_path / "print.jpg"), tmp_path / "out", 1200)
+    with PILImage.open(tmp_path / "out" / name) as copy:
+        assert copy.mode == "RGB" and "icc_profile" not in copy.info
+
+
 def test_png_stays_png(tmp_path: Path) -> None:
     PILImage.new("RGBA", (100, 50), (0, 0, 0, 0)).save(tmp_path / "t.png")
     name, _, _ = web_copy(probe(tmp_path / "t.png"), tmp_path / "out", 1200)

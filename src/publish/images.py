@@ -93,19 +93,39 @@ def convert(image: Image, width: int, height: int) -> bytes:
             if opened.format == "JPEG":
                 opened.draft("RGB", (width, height))     # decode at reduced scale: far less memory
             opened.seek(0)
-            img: PILImage.Image = ImageOps.exif_transpose(opened)
+            img: PILImage.Image = opened
+            if opened.getexif().get(0x0112, 1) != 1:
+                img = ImageOps.exif_transpose(opened)
+            decoded_mode, icc = img.mode, opened.info.get("icc_profile")
             if img.size != (width, height):
-                img = img.resize((width, height), PILImage.Resampling.LANCZOS, reducing_gap=3.0)
+                # Bicubic: for the downscales made here (photos to 1200-1600 px) indistinguishable
+                # from Lanczos, and about twice as fast; reducing_gap shrinks huge sources by
+                # whole factors first.
+                img = img.resize((width, height), PILImage.Resampling.BICUBIC, reducing_gap=2.0)
             out = io.BytesIO()
             if _keeps_png(image):
                 if img.mode not in ("RGB", "RGBA", "L", "LA"):
                     img = img.convert("RGBA")
-                img.save(out, "PNG", optimize=True)
+                img.save(out, "PNG", optimize=True, **_profile(icc, decoded_mode, img.mode))
             else:
                 if img.mode != "RGB":
                     img = _flatten(img)
-                img.save(out, "JPEG", quality=84, optimize=True, progressive=True)
+                # Baseline, not progressive: every mail client and e-reader shows it, the files
+                # are the same size, and it encodes faster.
+                img.save(out, "JPEG", quality=84, optimize=True, **_profile(icc, decoded_mode, img.mode))
             return out.getvalue()
+
+
+def _profile(icc: bytes | None, decoded_mode: str, saved_mode: str) -> dict[str, bytes]:
+    """Keep the source's colour profile (a Display P3 photo stays P3) unless the pixels changed
+    colour model (CMYK or greyscale turned RGB), where the old profile would be wrong."""
+    return {"icc_profile": icc} if icc and _model(decoded_mode) == _model(saved_mode) else {}
+
+
+def _model(mode: str) -> str:
+    if mode == "CMYK":
+        return "cmyk"
+    return "grey" if mode in ("1", "L", "LA", "I", "I;16", "F") else "rgb"
 
 
 # Segments kept in a JPEG copied as it is: JFIF (APP0), ICC profile (APP2), Adobe (APP14) and
