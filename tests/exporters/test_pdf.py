@@ -173,6 +173,16 @@ def flat(text: str) -> str:
     return " ".join(re.sub("\u2010\\s*\n", "", text).split())
 
 
+def flush_right_share(pdf: Path) -> float:
+    """Of the long text lines on pages 2-3, the share that ends at the column's right edge."""
+    layout = subprocess.run(["pdftotext", "-f", "2", "-l", "3", "-bbox-layout", str(pdf), "-"],
+                            capture_output=True, text=True, check=True).stdout
+    lines = [(float(a), float(b)) for a, b in re.findall(r'<line xMin="([\d.]+)" yMin="[\d.]+" xMax="([\d.]+)"', layout)]
+    left, right = min(a for a, _ in lines), max(b for _, b in lines)
+    long_lines = [b for a, b in lines if b - a > (right - left) * 0.6]
+    return sum(1 for b in long_lines if right - b < 1.0) / len(long_lines)
+
+
 def pages_text(pdf: Path) -> list[str]:
     with pikepdf.open(pdf) as document:
         count = len(document.pages)
@@ -364,6 +374,19 @@ def test_running_header_and_page_numbers(pdfs: Path) -> None:
     for number, text in enumerate(pages[1:], start=2):
         assert re.search(rf"\b{number}\s*/\s*{total}$", text), text[-40:]
         assert "FIELD NOTES" in text and "A Little Mathematics on the Page" in text
+
+
+def test_text_is_ragged_unless_justify_is_set(site: Path, pdfs: Path) -> None:
+    slug = "why-feeds-still-matter"                       # plain prose, three pages of it
+    config = (site / "publish.toml").read_text() + "\n[pdf]\njustify = true\n"
+    (site / "justify.toml").write_text(config)
+    result = run_publish(site, "--config", "justify.toml", "--output", "justified", "pdf", slug)
+    assert result.returncode == 0, result.stdout + result.stderr
+    justified = site / "justified" / "pdf" / f"{slug}.pdf"
+    ragged = pdfs / f"{slug}.pdf"
+    assert flush_right_share(justified) > 0.5 > 0.1 > flush_right_share(ragged)
+    assert "\u2010\n" in text_of(justified, 2)           # hyphenated by the language
+    assert "\u2010\n" not in text_of(ragged, 2)
 
 
 def test_footnotes_sit_at_the_foot_of_their_page(pdfs: Path) -> None:

@@ -58,7 +58,7 @@ class PdfExporter(Exporter):
         body = print_body(article, image_source, generated_url)
         cover, warnings = cover_of(article, engine.page, image_source)
         html = document_html(engine.env, article=article, site=ctx.site, body_html=body.html,
-                             cover=cover, page=engine.page)
+                             cover=cover, page=engine.page, justify=ctx.config.pdf.justify)
         fetcher = LocalFetcher(engine.folder, ctx.output_dir / "images", body.generated)
         identifier = hashlib.sha256(task.digest.encode()).hexdigest()[:32].encode()
         data, messages = write_pdf(engine, html, fetcher, identifier, int(article.modified.timestamp()))

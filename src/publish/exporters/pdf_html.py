@@ -147,7 +147,8 @@ def environment(folder: Path) -> Environment:
 
 
 def document_html(env: Environment, *, article: Article, site: Site, body_html: str,
-                  cover: Cover | None, page: PageSize, stylesheet_urls: list[str] | None = None) -> str:
+                  cover: Cover | None, page: PageSize, stylesheet_urls: list[str] | None = None,
+                  justify: bool = False) -> str:
     """The full HTML document for one article's PDF."""
     from markupsafe import Markup
 
@@ -161,5 +162,5 @@ def document_html(env: Environment, *, article: Article, site: Site, body_html: 
         cover_excerpt=shorten(article.excerpt, COVER_EXCERPT),
         header_title=shorten(article.title, HEADER_TITLE),
         body=Markup(body_html),  # noqa: S704 - sanitized by the loader, rebuilt by pdf_body
-        page=page, stylesheets=stylesheet_urls or [],
+        page=page, stylesheets=stylesheet_urls or [], justify=justify,
     )
