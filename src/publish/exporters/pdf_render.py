@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -51,6 +52,8 @@ def _build(folder: Path, page: PageSize, images_folder: Path) -> Engine:
     from weasyprint import CSS
     from weasyprint.text.fonts import FontConfiguration
 
+    _share_array_types()
+
     path = folder / STYLESHEET
     if not path.is_file():
         raise ExportError(f"the theme has no {STYLESHEET}", path=folder,
@@ -70,6 +73,39 @@ def _build(folder: Path, page: PageSize, images_folder: Path) -> Engine:
     engine = Engine(folder, page, font_config, [theme, sized], environment(folder))
     engine.env.get_template(TEMPLATE)
     return engine
+
+
+_SIZED_ARRAY = re.compile(r"(\w+)\[(\d+)\]")
+
+
+class _OpenArrays:
+    """cffi's FFI with `new("T[n]", items)` made as `new("T[]", items)`: the same array.
+
+    WeasyPrint's font subsetting (weasyprint/pdf/fonts.py) asks for `hb_codepoint_t[<n>]` with n
+    the glyph count of each subset. cffi parses every C type it has not seen with pycparser, about
+    5 ms each, so a new glyph count cost 5 ms: about 20 ms of a 350 ms PDF. An open array sized by
+    its items is parsed once. Anything else goes to the real FFI untouched."""
+
+    def __init__(self, ffi: Any) -> None:
+        self._ffi = ffi
+
+    def new(self, cdecl: Any, init: Any = None) -> Any:
+        if init is not None and isinstance(cdecl, str):
+            sized = _SIZED_ARRAY.fullmatch(cdecl)
+            if sized and hasattr(init, "__len__") and len(init) == int(sized[2]):
+                cdecl = sized[1] + "[]"
+        return self._ffi.new(cdecl, init)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._ffi, name)
+
+
+def _share_array_types() -> None:
+    from weasyprint.pdf import fonts
+
+    if isinstance(getattr(fonts, "ffi", None), _OpenArrays) or not hasattr(fonts, "ffi"):
+        return
+    fonts.ffi = _OpenArrays(fonts.ffi)
 
 
 def warm_up(engine: Engine, language: str) -> None:
