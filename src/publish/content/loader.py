@@ -7,8 +7,10 @@ images and links between articles.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -19,6 +21,7 @@ from typing import Literal
 from publish import images as image_store
 from publish.config import Config
 from publish.content import markdown, remote
+from publish.content.article_cache import ArticleCache, Entry, Lookup
 from publish.content.body import ARTICLE_SUFFIXES, excerpt_from, finish, reading_minutes, summary_before_more
 from publish.content.dates import zone_named
 from publish.content.reader import Draft, NotAnArticle, digest_of, read_front
@@ -62,6 +65,7 @@ class Loaded(HasProblems):
     collection: Collection
     skipped: list[tuple[Article, str]] = field(default_factory=list)   # (article, "draft" | "future")
     problems: list[Problem] = field(default_factory=list)
+    reused: int = 0                     # articles taken unchanged from the previous run's cache
 
 
 def site_of(config: Config) -> Site:
@@ -139,9 +143,14 @@ def load(config: Config, *, drafts: bool = False, future: bool = False, jobs: in
     converted = markdown.convert_many({d.slug: d.body for d in unique}, sources={d.slug: d.source for d in unique},
                                       jobs=jobs, cache_dir=config.output_dir / CACHE_DIR / "html",
                                       write_cache=write_cache)
-    finish_one = _Finisher(config, site, roots, files, slug_for_path, converted)
+    shared = json.dumps([config.digest(), markdown.converter_digest(), sorted(files.files.items()),
+                         [str(root) for root in roots]])
+    cache = ArticleCache(config.output_dir / CACHE_DIR / "articles", write=write_cache,
+                         base=hashlib.sha256(shared.encode()).hexdigest())
+    finish_one = _Finisher(config, site, roots, files, slug_for_path, converted, cache)
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
         results = list(pool.map(finish_one, unique))
+    cache.prune()
 
     now = now or datetime.now(zone)
     published: list[Article] = []
@@ -158,7 +167,7 @@ def load(config: Config, *, drafts: bool = False, future: bool = False, jobs: in
             skipped.append((article, "future"))
         else:
             published.append(article)
-    return Loaded(Collection(site, tuple(published)), skipped, problems)
+    return Loaded(Collection(site, tuple(published)), skipped, problems, reused=len(finish_one.reused_slugs))
 
 
 class _FileIndex:
@@ -189,22 +198,57 @@ class _Finisher:
     """Phase 2 for one article (images, links, headings), run in a thread."""
 
     def __init__(self, config: Config, site: Site, roots: tuple[Path, ...], files: _FileIndex,
-                 slug_for_path, converted: dict[str, str | ContentError]) -> None:  # type: ignore[no-untyped-def]
+                 slug_for_path, converted: dict[str, str | ContentError],  # type: ignore[no-untyped-def]
+                 cache: ArticleCache) -> None:
         self.config, self.site, self.roots, self.files = config, site, roots, files
-        self.slug_for_path, self.converted = slug_for_path, converted
+        self.slug_for_path, self.converted, self.cache = slug_for_path, converted, cache
+        self.reused_slugs: list[str] = []             # appended from several threads
 
     def __call__(self, draft: Draft) -> tuple[Article, list[str]] | PublishError:
         try:
-            return self._finish(draft)
+            return self._reuse_or_finish(draft)
         except PublishError as exc:
             return exc
 
-    def _finish(self, draft: Draft) -> tuple[Article, list[str]]:
+    def _reuse_or_finish(self, draft: Draft) -> tuple[Article, list[str]]:
+        html = self.converted[draft.slug]
+        if isinstance(html, ContentError):
+            raise html
+        key = self.cache.key(draft, html)
+        entry = self.cache.get(key)
+        if entry is not None and all(self._same(lookup, draft) for lookup in entry.lookups):
+            self.reused_slugs.append(draft.slug)
+            return entry.article, list(entry.warnings)
+        lookups: list[Lookup] = []
+        article, warnings = self._finish(draft, self._recorder(draft, lookups))
+        if not any(is_remote(lookup.source) for lookup in lookups):    # remote files are not re-checked
+            self.cache.put(key, Entry(article, tuple(warnings), tuple(lookups)))
+        return article, warnings
+
+    def _recorder(self, draft: Draft, lookups: list[Lookup]) -> Callable[[str, str], Image]:
+        def look(src: str, alt: str) -> Image:
+            try:
+                image = self._image(src, draft, alt)
+            except PublishError as exc:
+                lookups.append(Lookup(src, alt, exc.describe()))
+                raise
+            lookups.append(Lookup(src, alt, image))
+            return image
+        return look
+
+    def _same(self, lookup: Lookup, draft: Draft) -> bool:
+        """Whether an image lookup still finds what it found (the same bytes, or the same problem)."""
+        try:
+            return self._image(lookup.source, draft, lookup.alt) == lookup.found
+        except PublishError as exc:
+            return exc.describe() == lookup.found
+
+    def _finish(self, draft: Draft, image: Callable[[str, str], Image]) -> tuple[Article, list[str]]:
         warnings = list(draft.warnings)
         cover = None
         if draft.image_source:
             try:
-                cover = self._image(draft.image_source, draft, draft.image_alt)
+                cover = image(draft.image_source, draft.image_alt)
             except PublishError as exc:
                 warnings.append(f"cover image: {exc.message}" + (f" ({exc.hint})" if exc.hint else "")
                                 + "; publishing without a cover")
@@ -213,12 +257,11 @@ class _Finisher:
                             "(add it as seo.image.alt, heroImageAlt or image: {src, alt})")
             cover = _with_alt(cover, draft.title)
         html = self.converted[draft.slug]
-        if isinstance(html, ContentError):
-            raise html
+        assert isinstance(html, str)
         article_dir = str(Path(draft.relative).parent.as_posix())
         body = finish(html, article_dir=article_dir, article_path=self.site.article_path,
                       slug_for_file=self.files.slug_for, slug_for_path=self.slug_for_path,
-                      resolve_image=lambda src: self._image(src, draft, ""), cover=cover,
+                      resolve_image=lambda src: image(src, ""), cover=cover,
                       fetch_remote=self.config.network.remote_images)
         warnings.extend(body.warnings)
         used_images = [cover] if cover else []
