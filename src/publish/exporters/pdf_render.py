@@ -114,7 +114,7 @@ def warm_up(engine: Engine, language: str) -> None:
     html = (f'<html lang="{escape(language)}"><head><title>-</title></head><body><main class="article">'
             "<h2>Warm</h2><p>Warm up the <em>engine</em> <strong>once</strong> <code>x</code>"
             '<span class="footnote">a note</span></p><table><tr><th>a</th><td>b</td></tr></table>'
-            "</main></body></html>")
+            '<p style="width: 1cm; hyphens: auto">hyphenation</p></main></body></html>')
     write_pdf(engine, html, LocalFetcher(engine.folder, engine.folder), b"warm-up", 0)
 
 
