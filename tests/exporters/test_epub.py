@@ -136,6 +136,10 @@ def test_mimetype_first_stored_and_fixed_timestamps(book: Book) -> None:
     names = [i.filename for i in infos[1:]]
     assert names[0] == "META-INF/container.xml" and names[1] == book.opf_path
     assert names[2:] == sorted(names[2:])
+    # Text is deflated; images (already compressed) are stored rather than deflated a second time.
+    methods = {i.filename.rsplit(".", 1)[-1]: i.compress_type for i in infos[1:]}
+    assert methods["xhtml"] == methods["opf"] == zipfile.ZIP_DEFLATED
+    assert methods["jpg"] == zipfile.ZIP_STORED
 
 
 def test_rebuilding_gives_identical_bytes(site: Path, book: Book) -> None:

@@ -94,8 +94,9 @@ def build(ctx: BuildContext, selection: Selection) -> tuple[bytes, list[str]]:
     _describe(book, ctx, selection, facts, language, chapters)
     _add_pages(book, ctx, selection, facts, language, chapters, images)
     buffer = io.BytesIO()
+    # compresslevel 0: this archive is only read back by epub_pack.repack, which compresses once.
     epub.write_epub(buffer, book, {"mtime": facts.modified, "epub2_guide": True, "epub3_landmark": False,
-                                   "epub3_pages": False, "raise_exceptions": True})
+                                   "epub3_pages": False, "raise_exceptions": True, "compresslevel": 0})
 
     def add_lang(name: str, raw: bytes) -> bytes:
         return _package_lang(raw, language) if name.endswith(".opf") else raw

@@ -4,6 +4,7 @@ EbookLib writes zip entries with the wall-clock time and in the order items were
 container rules also want `mimetype` first and stored uncompressed. So the archive EbookLib
 writes is read back and written again: `mimetype` first and STORED, then META-INF, the package
 file and every other entry in sorted order, all with one fixed timestamp and fixed attributes.
+Text is deflated; images and fonts, already compressed, are stored.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from collections.abc import Callable
 from datetime import datetime
 
 MIMETYPE = b"application/epub+zip"
+# Already compressed: deflating them again costs time and saves nothing, so they are stored.
+STORED_SUFFIXES = (".jpg", ".jpeg", ".png", ".gif", ".webp", ".woff", ".woff2", ".mp3", ".mp4", ".m4a")
 EPOCH = (1980, 1, 1, 0, 0, 0)                 # the earliest time a zip entry can carry
 
 Transform = Callable[[str, bytes], bytes]     # (entry name, data) -> new data
@@ -39,7 +42,8 @@ def pack(entries: dict[str, bytes], *, timestamp: datetime | None = None,
             data = entries[name]
             if transform is not None:
                 data = transform(name, data)
-            target.writestr(_info(name, when, zipfile.ZIP_DEFLATED), data)
+            method = zipfile.ZIP_STORED if name.lower().endswith(STORED_SUFFIXES) else zipfile.ZIP_DEFLATED
+            target.writestr(_info(name, when, method), data)
     return out.getvalue()
 
 
