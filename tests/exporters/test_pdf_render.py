@@ -29,3 +29,21 @@ def test_font_subsetting_no_longer_parses_a_c_type_per_glyph_count() -> None:
     for count in (4711, 4712):
         fonts.ffi.new(f"hb_codepoint_t[{count}]", list(range(count)))
     assert "hb_codepoint_t[4711]" not in parsed and "hb_codepoint_t[]" in parsed
+
+
+def test_pdf_streams_are_deflated_at_level_6() -> None:
+    import zlib
+
+    import pydyf
+
+    from publish.exporters.pdf_render import _deflate_at_level_6, _Level6Zlib
+
+    _deflate_at_level_6()
+    _deflate_at_level_6()
+    assert isinstance(pydyf.zlib, _Level6Zlib) and not isinstance(pydyf.zlib._zlib, _Level6Zlib)
+    data = b"BT /F1 10 Tf 72 712 Td (A line of text) Tj ET\n" * 2000
+    stream = pydyf.Stream([data], compress=True).data
+    deflated = stream.split(b"stream\n", 1)[1].rsplit(b"\nendstream", 1)[0]
+    assert zlib.decompress(deflated) == data
+    level6 = zlib.compressobj(6)
+    assert deflated == level6.compress(data) + level6.flush()

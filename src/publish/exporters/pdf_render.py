@@ -53,6 +53,7 @@ def _build(folder: Path, page: PageSize, images_folder: Path) -> Engine:
     from weasyprint.text.fonts import FontConfiguration
 
     _share_array_types()
+    _deflate_at_level_6()
 
     path = folder / STYLESHEET
     if not path.is_file():
@@ -106,6 +107,32 @@ def _share_array_types() -> None:
     if isinstance(getattr(fonts, "ffi", None), _OpenArrays) or not hasattr(fonts, "ffi"):
         return
     fonts.ffi = _OpenArrays(fonts.ffi)
+
+
+class _Level6Zlib:
+    """The zlib module, but `compressobj()` at level 6 whatever level is asked for.
+
+    pydyf (WeasyPrint's PDF writer) deflates every stream at level 9. On our PDFs, about 730 KiB
+    of streams each, level 9 takes 26 ms a document and level 6 takes 12.5 ms for a file 1.3 %
+    larger (158 against 160 KiB): level 9 was about 5 % of a PDF's time for nothing a reader sees."""
+
+    LEVEL = 6
+
+    def __init__(self, zlib: Any) -> None:
+        self._zlib = zlib
+
+    def compressobj(self, level: int = -1, *args: Any, **kwargs: Any) -> Any:
+        return self._zlib.compressobj(self.LEVEL, *args, **kwargs)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._zlib, name)
+
+
+def _deflate_at_level_6() -> None:
+    import pydyf
+
+    if not isinstance(getattr(pydyf, "zlib", None), _Level6Zlib) and hasattr(pydyf, "zlib"):
+        pydyf.zlib = _Level6Zlib(pydyf.zlib)
 
 
 def warm_up(engine: Engine, language: str) -> None:
