@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import xml.etree.ElementTree as ET
 from collections.abc import Iterable
 from typing import ClassVar
 
@@ -41,7 +42,7 @@ class PdfExporter(Exporter):
         pdf_math.warm_up()
 
     def render(self, ctx: BuildContext, task: Task) -> list[str]:
-        from publish.exporters.pdf_body import print_body
+        from publish.exporters.pdf_body import Body, marked, prepare_body
         from publish.exporters.pdf_fetcher import LocalFetcher, generated_url, image_url
         from publish.exporters.pdf_html import cover_of, document_html
         from publish.exporters.pdf_render import write_pdf
@@ -55,13 +56,19 @@ class PdfExporter(Exporter):
             relative, width, height = ctx.web_image(image, max_width)
             return image_url(relative), width, height
 
-        body = print_body(article, image_source, generated_url)
         cover, warnings = cover_of(article, engine.page, image_source)
-        html = document_html(engine.env, article=article, site=ctx.site, body_html=body.html,
+        html = document_html(engine.env, article=article, site=ctx.site, body_html=marked(article.body_html),
                              cover=cover, page=engine.page, justify=ctx.config.pdf.justify)
-        fetcher = LocalFetcher(engine.folder, ctx.output_dir / "images", body.generated)
+        fetcher = LocalFetcher(engine.folder, ctx.output_dir / "images")
+        body = Body()
+
+        def edit(document: ET.Element) -> None:
+            nonlocal body
+            body = prepare_body(document, article, image_source, generated_url)
+            fetcher.generated.update(body.generated)        # the typeset math, served to WeasyPrint
+
         identifier = hashlib.sha256(task.digest.encode()).hexdigest()[:32].encode()
-        data, messages = write_pdf(engine, html, fetcher, identifier, int(article.modified.timestamp()))
+        data, messages = write_pdf(engine, html, fetcher, identifier, int(article.modified.timestamp()), edit)
         ctx.write(task.outputs[0], data)
         return warnings + body.warnings + [f"WeasyPrint: {line}" for line in messages]
 

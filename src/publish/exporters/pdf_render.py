@@ -10,7 +10,8 @@ from __future__ import annotations
 import logging
 import os
 import re
-from collections.abc import Iterator
+import xml.etree.ElementTree as ET
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from html import escape
@@ -146,14 +147,19 @@ def warm_up(engine: Engine, language: str) -> None:
 
 
 def write_pdf(engine: Engine, html: str, fetcher: LocalFetcher, identifier: bytes,
-              epoch: int) -> tuple[bytes, list[str]]:
+              epoch: int, edit: Callable[[ET.Element], None] | None = None) -> tuple[bytes, list[str]]:
     """The PDF's bytes and what WeasyPrint complained about (missing or refused resources, bad CSS).
 
-    `epoch` (seconds) stands in for the clock wherever a library would stamp the time."""
+    `epoch` (seconds) stands in for the clock wherever a library would stamp the time. `edit` may
+    change the parsed document (`HTML.etree_element`) before layout: WeasyPrint (through
+    cssselect2's lazy wrappers) reads the tree only when rendering starts."""
     from weasyprint import HTML
 
     with _Messages() as messages, _source_date(epoch):
-        document = HTML(string=html, base_url=ORIGIN, url_fetcher=fetcher).render(
+        parsed = HTML(string=html, base_url=ORIGIN, url_fetcher=fetcher)
+        if edit is not None:
+            edit(parsed.etree_element)
+        document = parsed.render(
             font_config=engine.font_config, stylesheets=engine.stylesheets, pdf_variant=VARIANT)
         # Attachments would embed any file the fetcher serves, stamped with the clock.
         document.metadata.attachments = []
