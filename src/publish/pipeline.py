@@ -7,6 +7,7 @@ each exporter's `prepare()` so heavy imports, fonts and stylesheets are loaded o
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import time
@@ -203,6 +204,10 @@ def _run(todo: list[Task], exporters: dict[str, Exporter], contexts: dict[str, B
         progress.stop()
         return
     _WORKER_STATE = (exporters, contexts)
+    # Everything loaded so far (the collection, WeasyPrint, fonts, stylesheets) lives as long as the
+    # workers do. Frozen, the garbage collector never walks it again (about 11 ms of collection per
+    # PDF saved) and never writes to it, so the workers keep sharing those pages with this process.
+    gc.freeze()
     try:
         # fork: workers inherit the loaded collection and whatever prepare() imported, without pickling.
         # All workers start at the first submit, before the progress display starts its thread.
@@ -219,6 +224,7 @@ def _run(todo: list[Task], exporters: dict[str, Exporter], contexts: dict[str, B
             progress.stop()
     finally:
         _WORKER_STATE = None
+        gc.unfreeze()
 
 
 def _source_of(task: Task, ctx: BuildContext):  # type: ignore[no-untyped-def]
