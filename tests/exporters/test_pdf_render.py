@@ -24,8 +24,8 @@ def test_font_subsetting_no_longer_parses_a_c_type_per_glyph_count() -> None:
 
     _share_array_types()
     _share_array_types()                        # idempotent: wrapped once
-    assert isinstance(fonts.ffi, _OpenArrays) and not isinstance(fonts.ffi._ffi, _OpenArrays)
-    parsed = fonts.ffi._ffi._parsed_types
+    assert isinstance(fonts.ffi, _OpenArrays) and not isinstance(fonts.ffi._wrapped, _OpenArrays)
+    parsed = fonts.ffi._wrapped._parsed_types
     for count in (4711, 4712):
         fonts.ffi.new(f"hb_codepoint_t[{count}]", list(range(count)))
     assert "hb_codepoint_t[4711]" not in parsed and "hb_codepoint_t[]" in parsed
@@ -40,7 +40,7 @@ def test_pdf_streams_are_deflated_at_level_6() -> None:
 
     _deflate_at_level_6()
     _deflate_at_level_6()
-    assert isinstance(pydyf.zlib, _Level6Zlib) and not isinstance(pydyf.zlib._zlib, _Level6Zlib)
+    assert isinstance(pydyf.zlib, _Level6Zlib) and not isinstance(pydyf.zlib._wrapped, _Level6Zlib)
     data = b"BT /F1 10 Tf 72 712 Td (A line of text) Tj ET\n" * 2000
     stream = pydyf.Stream([data], compress=True).data
     deflated = stream.split(b"stream\n", 1)[1].rsplit(b"\nendstream", 1)[0]

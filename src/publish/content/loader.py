@@ -220,7 +220,7 @@ class _Finisher:
             self.reused_slugs.append(draft.slug)
             return entry.article, list(entry.warnings)
         lookups: list[Lookup] = []
-        article, warnings = self._finish(draft, self._recorder(draft, lookups))
+        article, warnings = self._finish(draft, html, self._recorder(draft, lookups))
         if not any(is_remote(lookup.source) for lookup in lookups):    # remote files are not re-checked
             self.cache.put(key, Entry(article, tuple(warnings), tuple(lookups)))
         return article, warnings
@@ -243,7 +243,7 @@ class _Finisher:
         except PublishError as exc:
             return exc.describe() == lookup.found
 
-    def _finish(self, draft: Draft, image: Callable[[str, str], Image]) -> tuple[Article, list[str]]:
+    def _finish(self, draft: Draft, html: str, image: Callable[[str, str], Image]) -> tuple[Article, list[str]]:
         warnings = list(draft.warnings)
         cover = None
         if draft.image_source:
@@ -256,8 +256,6 @@ class _Finisher:
             warnings.append("cover image has no alt text; using the title "
                             "(add it as seo.image.alt, heroImageAlt or image: {src, alt})")
             cover = _with_alt(cover, draft.title)
-        html = self.converted[draft.slug]
-        assert isinstance(html, str)
         article_dir = str(Path(draft.relative).parent.as_posix())
         body = finish(html, article_dir=article_dir, article_path=self.site.article_path,
                       slug_for_file=self.files.slug_for, slug_for_path=self.slug_for_path,

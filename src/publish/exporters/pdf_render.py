@@ -77,10 +77,27 @@ def _build(folder: Path, page: PageSize, images_folder: Path) -> Engine:
     return engine
 
 
+class _Wrapper:
+    """A stand-in for a module or object a dependency uses, overriding one method."""
+
+    def __init__(self, wrapped: Any) -> None:
+        self._wrapped = wrapped
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._wrapped, name)
+
+
+def _install(module: Any, attribute: str, wrapper: type[_Wrapper]) -> None:
+    """Put `wrapper` around `module.attribute`, once; nothing if the dependency changed shape."""
+    current = getattr(module, attribute, None)
+    if current is not None and not isinstance(current, wrapper):
+        setattr(module, attribute, wrapper(current))
+
+
 _SIZED_ARRAY = re.compile(r"(\w+)\[(\d+)\]")
 
 
-class _OpenArrays:
+class _OpenArrays(_Wrapper):
     """cffi's FFI with `new("T[n]", items)` made as `new("T[]", items)`: the same array.
 
     WeasyPrint's font subsetting (weasyprint/pdf/fonts.py) asks for `hb_codepoint_t[<n>]` with n
@@ -88,29 +105,15 @@ class _OpenArrays:
     5 ms each, so a new glyph count cost 5 ms: about 20 ms of a 350 ms PDF. An open array sized by
     its items is parsed once. Anything else goes to the real FFI untouched."""
 
-    def __init__(self, ffi: Any) -> None:
-        self._ffi = ffi
-
     def new(self, cdecl: Any, init: Any = None) -> Any:
         if init is not None and isinstance(cdecl, str):
             sized = _SIZED_ARRAY.fullmatch(cdecl)
             if sized and hasattr(init, "__len__") and len(init) == int(sized[2]):
                 cdecl = sized[1] + "[]"
-        return self._ffi.new(cdecl, init)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._ffi, name)
+        return self._wrapped.new(cdecl, init)
 
 
-def _share_array_types() -> None:
-    from weasyprint.pdf import fonts
-
-    if isinstance(getattr(fonts, "ffi", None), _OpenArrays) or not hasattr(fonts, "ffi"):
-        return
-    fonts.ffi = _OpenArrays(fonts.ffi)
-
-
-class _Level6Zlib:
+class _Level6Zlib(_Wrapper):
     """The zlib module, but `compressobj()` at level 6 whatever level is asked for.
 
     pydyf (WeasyPrint's PDF writer) deflates every stream at level 9. On our PDFs, about 730 KiB
@@ -119,21 +122,20 @@ class _Level6Zlib:
 
     LEVEL = 6
 
-    def __init__(self, zlib: Any) -> None:
-        self._zlib = zlib
-
     def compressobj(self, level: int = -1, *args: Any, **kwargs: Any) -> Any:
-        return self._zlib.compressobj(self.LEVEL, *args, **kwargs)
+        return self._wrapped.compressobj(self.LEVEL, *args, **kwargs)
 
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._zlib, name)
+
+def _share_array_types() -> None:
+    from weasyprint.pdf import fonts
+
+    _install(fonts, "ffi", _OpenArrays)
 
 
 def _deflate_at_level_6() -> None:
     import pydyf
 
-    if not isinstance(getattr(pydyf, "zlib", None), _Level6Zlib) and hasattr(pydyf, "zlib"):
-        pydyf.zlib = _Level6Zlib(pydyf.zlib)
+    _install(pydyf, "zlib", _Level6Zlib)
 
 
 def warm_up(engine: Engine, language: str) -> None:
