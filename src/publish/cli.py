@@ -278,9 +278,11 @@ def _load_everything(ctx: typer.Context) -> tuple[Loaded, Config]:
 @app.command("check")
 def check_command(ctx: typer.Context) -> None:
     """Validate the content and list every problem; writes nothing."""
-    from publish.console import print_problems
+    from publish.console import print_problems, print_settings
 
-    loaded, _ = _load_everything(ctx)
+    loaded, config = _load_everything(ctx)
+    if _options(ctx).verbose:
+        print_settings(config)
     print_problems(loaded.problems, quiet=False)
     total = len(loaded.collection) + len(loaded.skipped)
     typer.echo(f"Checked {total + len({p.path for p in loaded.errors})} article file(s): "

@@ -12,20 +12,24 @@ import hashlib
 import json
 import tomllib
 import typing
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, Literal, get_args, get_origin
 
+from publish.engines import NO_ENGINE, Engine, read_engine
 from publish.errors import ConfigError
+from publish.model import FrozenDict
 
 CONFIG_FILE = "publish.toml"
+PLACEHOLDER_URL = "https://example.com"     # only when no source names the site's URL, and never silently
 
 
 @dataclass(frozen=True)
 class SiteSettings:
     title: str = ""                      # default: the site root's folder name
     description: str = ""
-    base_url: str = "https://example.com"
+    base_url: str = ""                   # default: the blog's configuration, else a placeholder (with a warning)
     author: str = ""
     email: str = ""
     language: str = "en"
@@ -109,9 +113,26 @@ class Config:
     smtp: SmtpSettings = field(default_factory=SmtpSettings)
     fields: FieldSettings = field(default_factory=FieldSettings)
     network: NetworkSettings = field(default_factory=NetworkSettings)
-    # Not from the file: where things are, resolved once.
+    # Not from the file: where things are, resolved once, and the blog engine's own settings.
     root: Path = Path(".")
     source: Path | None = None
+    engine: Engine = NO_ENGINE
+    origins: Mapping[str, str] = field(default_factory=FrozenDict)    # "site.title" -> where the value came from
+
+    def origin(self, key: str) -> str:
+        """Where a setting such as "site.base_url" came from: a file, "command line" or "default"."""
+        return self.origins.get(key, "default")
+
+    @property
+    def base_url(self) -> str:
+        """The site's URL; a placeholder when nothing sets it (`publish` warns, see `placeholder_problems`)."""
+        return (self.site.base_url or PLACEHOLDER_URL).rstrip("/")
+
+    @property
+    def article_url_is_set(self) -> bool:
+        """Whether [site] article_url comes from publish.toml, the command line or the blog's routes,
+        rather than the engine's permalink rules or the default."""
+        return self.origin("site.article_url") != "default"
 
     @property
     def content_dir(self) -> Path:
@@ -155,9 +176,10 @@ class Config:
         return cached
 
     def _compute_digest(self) -> str:
-        data = {f.name: dataclasses.asdict(getattr(self, f.name)) for f in fields(self)
-                if f.name not in ("root", "source", "smtp")}
+        data: dict[str, Any] = {f.name: dataclasses.asdict(getattr(self, f.name)) for f in fields(self)
+                                if f.name not in ("root", "source", "smtp", "engine", "origins")}
         data["paths"].pop("output", None)
+        data["engine"] = self.engine.digest_data()
         return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
 
 
@@ -186,7 +208,7 @@ def resolve_theme(root: Path, theme: str) -> Path:
 
 
 SECTIONS: dict[str, type] = {f.name: typing.get_type_hints(Config)[f.name] for f in fields(Config)
-                             if f.name not in ("root", "source")}
+                             if f.name not in ("root", "source", "engine", "origins")}
 
 
 def find_root(start: Path) -> tuple[Path, Path | None]:
@@ -206,7 +228,7 @@ def find_root(start: Path) -> tuple[Path, Path | None]:
 
 
 def load_config(config_file: Path | None = None, cwd: Path | None = None,
-                overrides: dict[str, dict[str, Any]] | None = None) -> Config:
+                overrides: dict[str, dict[str, Any]] | None = None, *, use_engine: bool = True) -> Config:
     """Read the configuration; raise ConfigError listing every problem at once."""
     if config_file is not None:
         config_file = config_file.resolve()
@@ -228,14 +250,56 @@ def load_config(config_file: Path | None = None, cwd: Path | None = None,
         raw = data.get("tool", {}).get("publish", {}) if source.name == "pyproject.toml" else data
     errors: list[str] = []
     config = _build(raw, errors, source)
+    origins = {f"{section}.{key}": (source.name if source else CONFIG_FILE)
+               for section, values in raw.items() if isinstance(values, dict) for key in values}
     for section, values in (overrides or {}).items():
         current = getattr(config, section)
         config = replace(config, **{section: replace(current, **values)})
-    config = replace(config, root=root, source=source)
+        origins.update({f"{section}.{key}": "command line" for key in values})
+    engine = read_engine(root) if use_engine else NO_ENGINE
+    config, engine = _with_engine(config, engine, origins)
+    config = replace(config, root=root, source=source, engine=engine, origins=FrozenDict(origins))
     errors.extend(_check_values(config))
     if errors:
         raise ConfigError("\n".join(errors), path=source or root)
     return config
+
+
+def _with_engine(config: Config, engine: Engine, origins: dict[str, str]) -> tuple[Config, Engine]:
+    """The blog's own settings, wherever publish.toml and the command line leave a setting unset.
+    A value publish cannot use is left out with a note (shown by `publish check -v`)."""
+    notes: list[str] = []
+    for section, found in (("site", engine.site), ("paths", engine.paths)):
+        values: dict[str, str] = {}
+        for key, setting in found.items():
+            name = f"{section}.{key}"
+            if name in origins:
+                continue
+            problem = _engine_value_problem(key, setting.value)
+            if problem:
+                notes.append(f"{setting.origin}: {key} {setting.value!r} {problem}; not used")
+                continue
+            values[key] = setting.value
+            origins[name] = setting.origin
+        config = replace(config, **{section: replace(getattr(config, section), **values)})
+    if notes:
+        engine = replace(engine, notes=engine.notes + tuple(notes))
+    return config, engine
+
+
+def _engine_value_problem(key: str, value: str) -> str | None:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    if key == "timezone":
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            return "is not a time zone publish knows"
+    if key == "base_url" and not value.startswith(("http://", "https://")):
+        return "is not an absolute http(s) URL"
+    if key == "article_url" and "{slug}" not in value:
+        return "has no {slug}"
+    return None
 
 
 def _build(raw: dict[str, Any], errors: list[str], source: Path | None) -> Config:
@@ -294,7 +358,7 @@ def _check_values(config: Config) -> list[str]:
         ZoneInfo(config.site.timezone)
     except (ZoneInfoNotFoundError, ValueError):
         errors.append(f"site.timezone: unknown time zone {config.site.timezone!r} (use a name such as 'Europe/Paris')")
-    if not config.site.base_url.startswith(("http://", "https://")):
+    if config.site.base_url and not config.site.base_url.startswith(("http://", "https://")):
         errors.append(f"site.base_url: must start with https:// or http://, got {config.site.base_url!r}")
     if "{slug}" not in config.site.article_url:
         errors.append("site.article_url: must contain {slug}, e.g. '/blog/{slug}/'")

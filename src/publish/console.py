@@ -52,7 +52,9 @@ class RichProgress:
 
 
 def print_problems(problems: Iterable[Problem], *, quiet: bool) -> None:
-    for problem in problems:
+    from publish.content.loader import grouped
+
+    for problem in grouped(list(problems)):
         if problem.severity == "warning" and quiet:
             continue
         style = "bold red" if problem.severity == "error" else "yellow"
@@ -113,3 +115,35 @@ def print_exporters() -> None:
     out.print(table)
     if not sys.stdout.isatty():
         out.file.flush()
+
+
+def print_settings(config: Config) -> None:
+    """Each site setting and where it came from (`publish check -v`)."""
+    from dataclasses import fields
+
+    engine = config.engine
+    if engine.name:
+        out.print(f"Blog engine: {engine.name} ({escape(', '.join(engine.files) or 'no configuration file')})")
+    engine_urls = engine.name in ("hugo", "jekyll") and not config.article_url_is_set
+    for item in fields(config.site):
+        key = f"site.{item.name}"
+        if item.name == "article_url" and engine_urls:
+            continue
+        value = getattr(config.site, item.name)
+        shown = value if value else ("(placeholder) " + config.base_url if item.name == "base_url" else "(not set)")
+        out.print(f"  {key} = {escape(repr(shown) if value else shown)}  [dim]({escape(config.origin(key))})[/]")
+    if engine_urls:
+        patterns = ", ".join(f"{section or 'posts'}: {pattern}"
+                             for section, pattern in sorted(engine.permalinks.items()))
+        rule = patterns or "the file's path under the content folder"
+        origin = engine.permalink_origin or f"{engine.name} default"
+        out.print(f"  article URLs: {escape(rule)}  [dim]({escape(origin)})[/]")
+    if engine.languages:
+        for language in engine.languages.values():
+            prefix = language.prefix or "(no prefix)"
+            out.print(f"  language {escape(language.code)}: {escape(prefix)}"
+                      + (f", title {escape(repr(language.title))}" if language.title else ""))
+    if engine.main_sections:
+        out.print(f"  article sections: {escape(', '.join(engine.main_sections))}")
+    for note in engine.notes:
+        out.print(f"  [yellow]note:[/] {escape(note)}")

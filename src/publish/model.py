@@ -42,6 +42,13 @@ class Tag:
 
 
 @dataclass(frozen=True, slots=True)
+class Author:
+    name: str
+    email: str = ""
+    url: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class Image:
     path: Path         # the resolved file, inside the site root
     alt: str
@@ -75,13 +82,15 @@ class Site:
     article_url: str   # "/blog/{slug}/"
     icon: str = ""
     logo: str = ""
+    titles: Mapping[str, str] = field(default=EMPTY)   # language tag -> the site's title in it (Hugo)
 
     def url(self, path: str) -> str:
         """An absolute URL for a site path such as "/rss.xml" or "images/x.jpg"."""
         return urljoin(self.base_url + "/", path.lstrip("/"))
 
-    def article_path(self, slug: str) -> str:
-        return self.article_url.format(slug=slug)
+    def title_for(self, language: str) -> str:
+        """The site's title in an article's language, where the blog names one."""
+        return self.titles.get(language, self.title) if language else self.title
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +114,7 @@ class Article:
     source: Path
     digest: str                          # of every input that affects the outputs
     url: str                             # absolute web URL of the article
+    authors: tuple[Author, ...] = ()     # from the front matter, else the site's author
     extra: Mapping[str, Any] = field(default=EMPTY)
 
     @property

@@ -105,7 +105,7 @@ def code_digest() -> str:
 
 
 _ALLOWED = {
-    ("publish.model", "Article"), ("publish.model", "Image"), ("publish.model", "Tag"),
+    ("publish.model", "Article"), ("publish.model", "Image"), ("publish.model", "Tag"), ("publish.model", "Author"),
     ("publish.model", "Heading"), ("publish.model", "FrozenDict"),
     ("publish.content.article_cache", "Entry"), ("publish.content.article_cache", "Lookup"),
     ("pathlib", "PosixPath"), ("pathlib", "WindowsPath"), ("pathlib", "PurePosixPath"),

@@ -44,7 +44,8 @@ def finish(raw_html: str, *, article_dir: str, article_path: Callable[[str], str
     """Sanitized, link-resolved HTML plus what exporters need to know about it.
 
     `article_dir` is the article's folder relative to the content folder (posix), used to resolve
-    links written as `./other.md`; `article_path(slug)` gives an article's web path.
+    links written as `./other.md`; `article_path(slug)` gives an article's URL, which replaces every
+    link to that article (written as its file or as its web path).
     """
     images: dict[str, Image] = {}
     links: list[str] = []
@@ -96,6 +97,7 @@ def finish(raw_html: str, *, article_dir: str, article_path: Callable[[str], str
         slug = slug_for_path(path)
         if slug is not None:
             links.append(slug)
+            return article_path(slug) + fragment   # the article's own URL, sub-path included
         return value
 
     html = sanitize(raw_html, rewrite)

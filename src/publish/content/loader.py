@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -17,9 +16,10 @@ from datetime import datetime
 from functools import lru_cache
 from pathlib import Path, PurePosixPath
 from typing import Literal
+from urllib.parse import unquote, urlsplit
 
 from publish import images as image_store
-from publish.config import Config
+from publish.config import PLACEHOLDER_URL, Config
 from publish.content import markdown, remote
 from publish.content.article_cache import ArticleCache, Entry, Lookup
 from publish.content.body import ARTICLE_SUFFIXES, excerpt_from, finish, reading_minutes, summary_before_more
@@ -27,7 +27,7 @@ from publish.content.dates import zone_named
 from publish.content.reader import Draft, NotAnArticle, digest_of, read_front
 from publish.errors import ContentError, ImageError, PublishError, UnsafePathError
 from publish.html import is_remote
-from publish.model import Article, Collection, FrozenDict, Image, Site
+from publish.model import Article, Author, Collection, FrozenDict, Image, Site
 from publish.paths import inside, resolve_inside
 
 CACHE_DIR = ".publish"
@@ -45,17 +45,50 @@ class Problem:
 
 
 class HasProblems:
-    """Errors and warnings of anything that collects Problems."""
+    """Errors and warnings of anything that collects Problems, as the user sees them: each once, in
+    the same order on every run, and a warning shared by several articles said once for all."""
 
     problems: list[Problem]
 
     @property
+    def shown(self) -> list[Problem]:
+        return grouped(self.problems)
+
+    @property
     def errors(self) -> list[Problem]:
-        return [p for p in self.problems if p.severity == "error"]
+        return [p for p in self.shown if p.severity == "error"]
 
     @property
     def warnings(self) -> list[Problem]:
-        return [p for p in self.problems if p.severity == "warning"]
+        return [p for p in self.shown if p.severity == "warning"]
+
+
+NAMED_IN_GROUP = 3            # articles named in a grouped warning; the rest are counted
+
+
+def grouped(problems: list[Problem]) -> list[Problem]:
+    """Problems deduplicated and sorted (errors first, then site-wide lines, then by file); a warning
+    with the same text for several files becomes one line that counts them."""
+    unique = sorted(set(problems), key=lambda p: (p.severity != "error", p.path is not None, str(p.path or ""),
+                                                  p.message))
+    files_by_warning: dict[str, list[Path]] = {}
+    for problem in unique:
+        if problem.severity == "warning" and problem.path is not None:
+            files_by_warning.setdefault(problem.message, []).append(problem.path)
+    shown: list[Problem] = []
+    done: set[str] = set()
+    for problem in unique:
+        files = files_by_warning.get(problem.message, []) if problem.severity == "warning" else []
+        if len(files) < 2:
+            shown.append(problem)
+            continue
+        if problem.message in done:
+            continue
+        done.add(problem.message)
+        names = ", ".join(path.name for path in files[:NAMED_IN_GROUP])
+        more = f" and {len(files) - NAMED_IN_GROUP} more" if len(files) > NAMED_IN_GROUP else ""
+        shown.append(Problem("warning", None, f"{len(files)} articles: {problem.message} ({names}{more})"))
+    return sorted(shown, key=lambda p: (p.severity != "error", p.path is not None, str(p.path or "")))
 
 
 @dataclass
@@ -70,9 +103,43 @@ class Loaded(HasProblems):
 
 def site_of(config: Config) -> Site:
     s = config.site
-    return Site(title=config.site_title, description=s.description, base_url=s.base_url.rstrip("/"),
+    titles = {language.tag: language.title for language in config.engine.languages.values() if language.title}
+    return Site(title=config.site_title, description=s.description, base_url=config.base_url,
                 author=s.author, email=s.email, language=s.language, timezone=s.timezone,
-                article_url=s.article_url, icon=s.icon, logo=s.logo)
+                article_url=s.article_url, icon=s.icon, logo=s.logo, titles=FrozenDict(titles))
+
+
+def site_problems(config: Config) -> list[Problem]:
+    """Site settings that would put a placeholder in the outputs: said once per run."""
+    problems = []
+    where = _where_to_set(config)
+    if not config.site.base_url:
+        problems.append(Problem("warning", None, (
+            f"no base URL is set, so feeds and emails link to the placeholder {PLACEHOLDER_URL}: "
+            f"set base_url in [site] of publish.toml{where}")))
+    elif _looks_like_placeholder(config.site.base_url):
+        problems.append(Problem("warning", None, (
+            f"the base URL {config.site.base_url} (from {config.origin('site.base_url')}) looks like a placeholder: "
+            f"feeds and emails will link there; set the blog's real address in [site] base_url of publish.toml"
+            f"{where}")))
+    return problems
+
+
+def _where_to_set(config: Config) -> str:
+    engine = config.engine
+    if engine.name == "hugo":
+        return f", or baseURL in {engine.files[0] if engine.files else 'hugo.toml'}"
+    if engine.name == "jekyll":
+        return ", or url (and baseurl) in _config.yml"
+    if engine.name == "astro":
+        return f", or site in {engine.files[0] if engine.files else 'astro.config.mjs'}"
+    return ""
+
+
+def _looks_like_placeholder(url: str) -> bool:
+    host = (urlsplit(url).hostname or "").lower()
+    return host in ("localhost", "127.0.0.1") or any(
+        host == name or host.endswith("." + name) for name in ("example.com", "example.org", "example.net"))
 
 
 def discover(content_dir: Path, public_dir: Path) -> Iterator[Path]:
@@ -99,10 +166,12 @@ def load(config: Config, *, drafts: bool = False, future: bool = False, jobs: in
                            hint="pass --content DIR or set [paths] content in publish.toml")
     roots = _readable_roots(config)
     zone = zone_named(config.site.timezone)
-    problems: list[Problem] = []
+    problems: list[Problem] = site_problems(config)
 
     drafts_found: list[Draft] = []
     paths = list(discover(content_dir, public_dir))
+    if config.engine.name == "hugo":
+        paths = _in_main_sections(paths, content_dir, config)
     jekyll_drafts = config.root / "_drafts"
     if content_dir.name == "_posts" and jekyll_drafts.is_dir():
         paths += list(discover(jekyll_drafts, public_dir))
@@ -130,15 +199,16 @@ def load(config: Config, *, drafts: bool = False, future: bool = False, jobs: in
         unique.append(draft)
 
     files = _FileIndex({d.relative: d.slug for d in unique})
-    path_pattern = re.compile("^" + re.escape(config.site.article_url).replace(r"\{slug\}", "([^/]+)") + "$")
+    base_path = urlsplit(site.base_url).path.rstrip("/")
+    by_path: dict[str, str] = {}
+    for d in unique:
+        for candidate in (d.path, base_path + d.path):
+            by_path.setdefault(_path_key(candidate), d.slug)
 
     def slug_for_path(path: str) -> str | None:
-        """The slug of a link written as the article's web path, e.g. /blog/other/."""
-        for candidate in (path, path.rstrip("/") + "/", path.rstrip("/")):
-            match = path_pattern.match(candidate)
-            if match and match.group(1) in by_slug:
-                return match.group(1)
-        return None
+        """The slug of a link written as the article's web path, e.g. /blog/other/ (with or
+        without the base URL's sub-path)."""
+        return by_path.get(_path_key(path))
 
     converted = markdown.convert_many({d.slug: d.body for d in unique}, sources={d.slug: d.source for d in unique},
                                       jobs=jobs, cache_dir=config.output_dir / CACHE_DIR / "html",
@@ -147,7 +217,8 @@ def load(config: Config, *, drafts: bool = False, future: bool = False, jobs: in
                          [str(root) for root in roots]])
     cache = ArticleCache(config.output_dir / CACHE_DIR / "articles", write=write_cache,
                          base=hashlib.sha256(shared.encode()).hexdigest())
-    finish_one = _Finisher(config, site, roots, files, slug_for_path, converted, cache)
+    urls = {d.slug: site.url(d.path) for d in unique}
+    finish_one = _Finisher(config, site, roots, files, slug_for_path, urls, converted, cache)
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
         results = list(pool.map(finish_one, unique))
     cache.prune()
@@ -167,7 +238,84 @@ def load(config: Config, *, drafts: bool = False, future: bool = False, jobs: in
             skipped.append((article, "future"))
         else:
             published.append(article)
+    problems.extend(_cover_fact(published, unique, config))
     return Loaded(Collection(site, tuple(published)), skipped, problems, reused=len(finish_one.reused_slugs))
+
+
+# The field a blog's engine or theme names the cover with, for messages in the owner's own words.
+ENGINE_IMAGE_FIELD = {"hugo": "cover.image", "jekyll": "image", "astro": "heroImage"}
+ALT_FIELD = {"seo.image": "seo.image.alt", "heroImage": "heroImageAlt", "cover.image": "cover.alt",
+             "cover": "cover.alt", "coverImage": "coverImage.alt", "image": "imageAlt",
+             "ogImage": "ogImageAlt", "header.image": "header.alt", "images": "imageAlt"}
+
+
+def image_field(drafts: list[Draft], config: Config) -> str:
+    """The front matter field this blog's articles use for their cover: the one most of them use,
+    else the engine's usual one, else `image`."""
+    used: dict[str, int] = {}
+    for draft in drafts:
+        if draft.image_field:
+            used[draft.image_field] = used.get(draft.image_field, 0) + 1
+    if used:
+        return max(sorted(used), key=lambda name: used[name])
+    return ENGINE_IMAGE_FIELD.get(config.engine.name, "image")
+
+
+def _cover_fact(published: list[Article], drafts: list[Draft], config: Config) -> list[Problem]:
+    """One site-wide line for the articles without a cover, instead of one warning per article."""
+    named = {d.slug for d in drafts if d.image_source}      # a cover that failed to load has its own warning
+    without = [a for a in published if a.cover is None and a.slug not in named]
+    if not without:
+        return []
+    field = image_field(drafts, config)
+    if len(without) == 1:
+        return [Problem("warning", without[0].source,
+                        f"no cover image; its PDF gets a typographic cover. Set `{field}:` in the front matter "
+                        "to use one.")]
+    names = sorted(a.source.name for a in without)
+    listed = ", ".join(names[:NAMED_IN_GROUP]) + (f" and {len(names) - NAMED_IN_GROUP} more"
+                                                  if len(names) > NAMED_IN_GROUP else "")
+    return [Problem("warning", None, (
+        f"{len(without)} articles have no cover image ({listed}); their PDFs get a typographic cover. "
+        f"Set `{field}:` in the front matter to use one."))]
+
+
+def _path_key(path: str) -> str:
+    return unquote(path).rstrip("/").removesuffix("/index.html") or "/"
+
+
+_HUGO_CONTENT = "content"
+
+
+def _in_main_sections(paths: list[Path], content_dir: Path, config: Config) -> list[Path]:
+    """Hugo: only pages in the site's main sections are articles (`mainSections`, else the section
+    with the most pages). Top-level pages such as content/about.md are not."""
+    language_dirs = [(config.root / lang.content_dir).resolve() for lang in config.engine.languages.values()
+                     if lang.content_dir]
+
+    def section(path: Path) -> str:
+        for folder in language_dirs:
+            if folder != content_dir and path.is_relative_to(folder):
+                parts = path.relative_to(folder).parts
+                return parts[0].lower() if len(parts) > 1 else ""
+        parts = path.relative_to(content_dir).parts
+        return parts[0].lower() if len(parts) > 1 else ""
+
+    own = config.engine.paths.get("content")
+    if content_dir != (config.root / (own.value if own else _HUGO_CONTENT)).resolve():
+        return paths                         # publish.toml names another folder: every file in it counts
+    sections = {path: section(path) for path in paths}
+    main = set(config.engine.main_sections) & set(sections.values())
+    if not main:
+        counts: dict[str, int] = {}
+        for name in sections.values():
+            if name:
+                counts[name] = counts.get(name, 0) + 1
+        if not counts:
+            return paths                     # no sections at all: every dated page is an article
+        most = max(counts.values())
+        main = {min(name for name, n in counts.items() if n == most)}
+    return [path for path in paths if sections[path] in main]
 
 
 class _FileIndex:
@@ -198,10 +346,10 @@ class _Finisher:
     """Phase 2 for one article (images, links, headings), run in a thread."""
 
     def __init__(self, config: Config, site: Site, roots: tuple[Path, ...], files: _FileIndex,
-                 slug_for_path, converted: dict[str, str | ContentError],  # type: ignore[no-untyped-def]
-                 cache: ArticleCache) -> None:
+                 slug_for_path, urls: dict[str, str],  # type: ignore[no-untyped-def]
+                 converted: dict[str, str | ContentError], cache: ArticleCache) -> None:
         self.config, self.site, self.roots, self.files = config, site, roots, files
-        self.slug_for_path, self.converted, self.cache = slug_for_path, converted, cache
+        self.slug_for_path, self.urls, self.converted, self.cache = slug_for_path, urls, converted, cache
         self.reused_slugs: list[str] = []             # appended from several threads
 
     def __call__(self, draft: Draft) -> tuple[Article, list[str]] | PublishError:
@@ -251,13 +399,13 @@ class _Finisher:
                 cover = image(draft.image_source, draft.image_alt)
             except PublishError as exc:
                 warnings.append(f"cover image: {exc.message}" + (f" ({exc.hint})" if exc.hint else "")
-                                + "; publishing without a cover")
+                                + "; publishing without a cover (the PDF gets a typographic cover)")
         if cover is not None and not cover.alt:
-            warnings.append("cover image has no alt text; using the title "
-                            "(add it as seo.image.alt, heroImageAlt or image: {src, alt})")
+            alt_field = ALT_FIELD.get(draft.image_field, "imageAlt")
+            warnings.append(f"cover image has no alt text; using the title (add `{alt_field}:` to the front matter)")
             cover = _with_alt(cover, draft.title)
         article_dir = str(Path(draft.relative).parent.as_posix())
-        body = finish(html, article_dir=article_dir, article_path=self.site.article_path,
+        body = finish(html, article_dir=article_dir, article_path=self.urls.__getitem__,
                       slug_for_file=self.files.slug_for, slug_for_path=self.slug_for_path,
                       resolve_image=lambda src: image(src, ""), cover=cover,
                       fetch_remote=self.config.network.remote_images)
@@ -272,8 +420,12 @@ class _Finisher:
             images=FrozenDict(body.images), links=body.links, word_count=body.word_count,
             reading_minutes=reading_minutes(body.word_count), language=draft.language, source=draft.source,
             digest=digest_of(draft, used_images, markdown.converter_digest()),
-            url=self.site.url(self.site.article_path(draft.slug)), extra=FrozenDict(draft.extra))
+            url=self.urls[draft.slug], authors=draft.authors or self._site_authors(),
+            extra=FrozenDict(draft.extra))
         return article, warnings
+
+    def _site_authors(self) -> tuple[Author, ...]:
+        return (Author(self.site.author, self.site.email),) if self.site.author else ()
 
     def _locate(self, src: str, draft: Draft) -> Path:
         """Where an image path points: `/x` in the public folder (or a Jekyll site's root),
@@ -283,7 +435,7 @@ class _Finisher:
             return root / "src" / src[2:]
         if src.startswith("/"):
             public = self.config.public_dir / src.lstrip("/")
-            if not public.exists() and (root / "_config.yml").exists():
+            if not public.exists() and self.config.engine.name == "jekyll":
                 return root / src.lstrip("/")
             return public
         return draft.source.parent / src

@@ -15,9 +15,12 @@ from publish.content.cleanup import clean
 from publish.content.dates import DateProblem, parse_date
 from publish.content.frontmatter import split
 from publish.content.slugs import is_safe_segment, slug_from_filename, slugify
+from publish.content.urls import article_path
+from publish.engines import Engine, author_of
+from publish.engines.permalinks import PageFacts
 from publish.errors import ContentError
 from publish.html import count_forbidden, strip_forbidden
-from publish.model import Image, Tag
+from publish.model import Author, Image, Tag
 
 _LANG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
 _LEADING_H1 = re.compile(r"\A\s*#\s+(.+?)\s*#*\s*\n")
@@ -44,6 +47,10 @@ class Draft:
     extra: dict[str, Any]
     body: str
     warnings: list[str] = field(default_factory=list)
+    path: str = ""                       # site-relative web path, as the blog's engine publishes it
+    authors: tuple[Author, ...] = ()
+    image_field: str = ""                # the front matter field that names the cover ("" if none)
+    section: str = ""                    # the first folder under the content folder
 
 
 def read_front(source: Path, content_dir: Path, config: Config, zone: tzinfo) -> Draft:
@@ -61,7 +68,7 @@ def read_front(source: Path, content_dir: Path, config: Config, zone: tzinfo) ->
         text = strip_forbidden(text)
         warnings.append(f"removed {forbidden} control character(s) that XML forbids")
     parsed = split(text, source)
-    meta = parsed.meta
+    meta = _with_defaults(parsed.meta, config, source)
     cleaned = clean(parsed.body, mdx=source.suffix.lower() == ".mdx")
     body = cleaned.markdown
     if (leftover := cleaned.warning()) is not None:
@@ -72,20 +79,26 @@ def read_front(source: Path, content_dir: Path, config: Config, zone: tzinfo) ->
         return dialects.first(meta, name, extra_names.get(name, ()))
 
     relative = source.relative_to(content_dir).as_posix() if source.is_relative_to(content_dir) else source.name
+    engine = config.engine
     stem, variant = _language_variant(source.stem)
-    if stem == "index" and source.parent != content_dir:      # Hugo page bundle: the folder names it
+    place = _place(source, content_dir, config, stem)
+    variant = variant or place.language
+    bundle = stem == "index" and source.parent != content_dir
+    if bundle:                                                # Hugo page bundle: the folder names it
         stem = source.parent.name
     file_slug, file_date = slug_from_filename(stem)
-    if variant and variant.lower() != config.site.language.lower():
+    filename = stem[len(file_date) + 1:] if file_date else stem
+    default_language = (engine.default_language or config.site.language).lower()
+    if variant and variant.lower() not in (default_language, config.site.language.lower()):
         file_slug = f"{file_slug}-{variant.lower()}"          # index.zh.md beside index.md
 
+    if _is_page(meta, engine.name):
+        raise NotAnArticle(f"{source.name} is a page, not an article")
     _, title_value = pick("title")
-    if title_value is None:
-        match = _LEADING_H1.match(body)
-        if match:
-            title_value = match.group(1)
     if isinstance(title_value, (int, float)) and not isinstance(title_value, bool):
         title_value = str(title_value)
+    if not isinstance(title_value, str) or not title_value.strip():
+        title_value = _untitled(body, filename, engine.name, warnings)
     if not isinstance(title_value, str) or not title_value.strip():
         raise ContentError("missing title", path=source, field="title", hint="add `title: ...` to the front matter")
     title = " ".join(title_value.split())
@@ -114,12 +127,13 @@ def read_front(source: Path, content_dir: Path, config: Config, zone: tzinfo) ->
         published_name, published_value = "file name", file_date
     if published_value is None and "_drafts" in source.parts:
         published_name, published_value = "file time", datetime.fromtimestamp(source.stat().st_mtime, zone)
-    if published_value is None and _is_page(meta):
+    if published_value is None and _has_page_layout(meta):
         raise NotAnArticle(f"{source.name} is a page (layout: {meta.get('layout')}), not an article")
     if published_value is None:
-        raise ContentError("missing publish date", path=source, field="publishDate",
-                           hint="add `publishDate: 'Feb 18 2024'` (or date: 2024-02-18)")
-    published = _date(published_value, zone, source, published_name or "publishDate")
+        field_name = "publishDate" if engine.name not in ("hugo", "jekyll") else "date"
+        raise ContentError("missing publish date", path=source, field=field_name,
+                           hint=f"add `{field_name}: 2024-02-18` to the front matter")
+    published = _date(published_value, zone, source, published_name or "date")
     updated_name, updated_value = pick("updated")
     updated = _date(updated_value, zone, source, updated_name or "updatedDate") if updated_value is not None else None
 
@@ -131,14 +145,14 @@ def read_front(source: Path, content_dir: Path, config: Config, zone: tzinfo) ->
         draft = draft or _bool(draft_value, source, draft_name or "draft")
     if "_drafts" in source.parts:
         draft = True
-    _, featured_value = pick("featured")
-    featured = _bool(featured_value, source, "isFeatured") if featured_value is not None else False
+    featured_name, featured_value = pick("featured")
+    featured = _bool(featured_value, source, featured_name or "featured") if featured_value is not None else False
 
-    jekyll = (config.root / "_config.yml").exists()
-    tags = _tags(meta, extra_names.get("tags", ()), warnings, split_words=jekyll)
+    tags = _tags(meta, extra_names.get("tags", ()), warnings, split_words=engine.name == "jekyll")
 
     lang_name, lang_value = pick("language")
-    language = variant or config.site.language
+    known = engine.language_of(variant)
+    language = known.tag if known else variant or config.site.language
     if lang_value is not None:
         if isinstance(lang_value, str) and _LANG.match(lang_value.strip()):
             language = lang_value.strip().replace("_", "-")
@@ -146,24 +160,168 @@ def read_front(source: Path, content_dir: Path, config: Config, zone: tzinfo) ->
             warnings.append(f"{lang_name}: {lang_value!r} is not a language tag such as 'en' or 'pt-BR'; "
                             f"using {language!r}")
 
-    image_source, image_alt = _image(meta, extra_names.get("image", ()))
+    image_field, image_source, image_alt = _image(meta, extra_names.get("image", ()))
     extra = {k: v for k, v in meta.items() if k not in dialects.consumed_keys(meta, extra_names)}
+    _, front_slug = pick("slug")
+    facts = PageFacts(slug=slug, title=title, date=_url_date(meta, engine.name, published, zone),
+                      sections=place.sections, filename=filename,
+                      front_slug=str(front_slug).strip() if front_slug is not None else "",
+                      categories=_categories(meta, place.categories) if engine.name == "jekyll" else ())
+    path = article_path(config, facts, meta, variant)
     return Draft(source=source, relative=relative, raw=raw, slug=slug, title=title, excerpt=excerpt,
                  published=published, updated=updated, draft=draft, featured=featured, tags=tags,
                  language=language, image_source=image_source, image_alt=image_alt, extra=extra,
-                 body=body, warnings=warnings)
+                 body=body, warnings=warnings, path=path, authors=_authors(meta, engine),
+                 image_field=image_field, section=place.sections[0] if place.sections else "")
 
 
 POST_LAYOUTS = {"post", "posts", "single", "article", "blog", "default"}
+_HEADING = re.compile(r"^ {0,3}#{1,6}[ \t]+(.+?)[ \t]*#*[ \t]*$", re.M)
+# Jekyll's `Utils.titleize_slug`: every hyphen-separated word capitalized.
+_JEKYLL_WORD = re.compile(r"[^-]+")
 
 
 class NotAnArticle(ContentError):
     """A page of the site (about, archives, search) rather than a dated article: skipped quietly."""
 
 
-def _is_page(meta: dict[str, Any]) -> bool:
+@dataclass(frozen=True)
+class _Place:
+    sections: tuple[str, ...]            # folders under the content folder (a bundle's own folder excluded)
+    language: str | None = None          # Hugo: the language whose content folder holds the file
+    categories: tuple[str, ...] = ()     # Jekyll: folders above _posts
+
+
+def _place(source: Path, content_dir: Path, config: Config, stem: str) -> _Place:
+    engine = config.engine
+    try:
+        parts = source.relative_to(content_dir).parts[:-1]
+    except ValueError:
+        parts = ()
+    language = None
+    for code, known in engine.languages.items():
+        folder = (config.root / known.content_dir).resolve() if known.content_dir else None
+        if folder is not None and folder != content_dir and source.is_relative_to(folder):
+            language, parts = code, source.relative_to(folder).parts[:-1]
+            break
+    if stem == "index" and parts:
+        parts = parts[:-1]
+    categories: tuple[str, ...] = ()
+    if engine.name == "jekyll" and "_posts" in source.parts:
+        above = source.relative_to(config.root).parts if source.is_relative_to(config.root) else ()
+        categories = tuple(above[:above.index("_posts")]) if "_posts" in above else ()
+    return _Place(tuple(parts), language, categories)
+
+
+def _is_page(meta: dict[str, Any], engine: str) -> bool:
+    """A page rather than an article: Jekyll/Hugo `layout: page` (or any non-post layout), Hugo
+    `type: page`, `headless: true` and pages that are never rendered."""
+    if engine in ("hugo", "jekyll") and _has_page_layout(meta):
+        return True
+    if engine == "hugo":
+        if str(meta.get("type") or "").strip().lower() == "page" or meta.get("headless") is True:
+            return True
+        for key in ("_build", "build"):
+            options = meta.get(key)
+            if isinstance(options, dict) and str(options.get("render", "")).lower() in ("never", "false"):
+                return True
+    return False
+
+
+def _with_defaults(meta: dict[str, Any], config: Config, source: Path) -> dict[str, Any]:
+    """Jekyll's front matter `defaults:` for posts, under what the post sets itself."""
+    if not config.engine.defaults or not source.is_relative_to(config.root):
+        return meta
+    relative = source.relative_to(config.root).as_posix()
+    merged: dict[str, Any] = {}
+    for entry in config.engine.defaults:
+        scope = entry["path"]
+        if not scope or relative == scope or relative.startswith(scope.rstrip("/") + "/"):
+            merged.update(entry["values"])
+    return {**merged, **meta}
+
+
+def _has_page_layout(meta: dict[str, Any]) -> bool:
     layout = meta.get("layout")
     return isinstance(layout, str) and layout.strip().lower() not in POST_LAYOUTS
+
+
+def _untitled(body: str, filename: str, engine: str, warnings: list[str]) -> str | None:
+    """A title the way the blog's engine finds one: Jekyll from the file name, Hugo from the first
+    heading (else the file name, with one warning); elsewhere only a leading `# Title`."""
+    if engine == "jekyll":
+        return " ".join(word.capitalize() for word in _JEKYLL_WORD.findall(filename))
+    if engine == "hugo":
+        heading = _first_heading(body)
+        if heading:
+            warnings.append(f"no title in the front matter; using the first heading {heading!r} "
+                            "(add `title = \"…\"` to the front matter)")
+            return heading
+        title = " ".join(word.capitalize() for word in _JEKYLL_WORD.findall(filename.replace("_", "-")))
+        warnings.append(f"no title in the front matter; using the file name {title!r} "
+                        "(add `title = \"…\"` to the front matter)")
+        return title
+    match = _LEADING_H1.match(body)
+    return match.group(1) if match else None
+
+
+def _first_heading(body: str) -> str | None:
+    fence = None
+    for line in body.splitlines():
+        marker = re.match(r"^ {0,3}(`{3,}|~{3,})", line)
+        if marker:
+            fence = None if fence and marker.group(1)[0] == fence else (fence or marker.group(1)[0])
+            continue
+        if fence is None:
+            match = _HEADING.match(line)
+            if match:
+                return " ".join(match.group(1).split())
+    return None
+
+
+def _url_date(meta: dict[str, Any], engine: str, published: datetime, zone: tzinfo) -> datetime:
+    """The date a permalink is made from: Hugo's `.Date` is the `date` field when there is one."""
+    value = meta.get("date")
+    if engine == "hugo" and value is not None and not isinstance(value, bool):
+        try:
+            return parse_date(value, zone)
+        except DateProblem:
+            return published
+    return published
+
+
+def _categories(meta: dict[str, Any], folders: tuple[str, ...]) -> tuple[str, ...]:
+    """Jekyll's categories: the folders above _posts, then `category`/`categories` (a list, or words)."""
+    found = list(folders)
+    for name in ("category", "categories"):
+        value = meta.get(name)
+        if isinstance(value, str):
+            found.extend(value.split() if name == "categories" else [value])
+        elif isinstance(value, list):
+            found.extend(str(v) for v in value if isinstance(v, (str, int, float)) and not isinstance(v, bool))
+    return tuple(dict.fromkeys(c.strip() for c in found if c.strip()))
+
+
+def _authors(meta: dict[str, Any], engine: Engine) -> tuple[Author, ...]:
+    """`author`/`authors` (text, list, or tables with a name); a Jekyll key names an entry of
+    `_data/authors.yml`; Hugo themes also write `params.author`."""
+    values: list[Any] = []
+    for name in ("authors", "author"):
+        value = dialects.lookup(meta, name)
+        if value is None and engine.name == "hugo":
+            value = dialects.lookup(meta, f"params.{name}")
+        if value is not None and value != "":
+            values.extend(value if isinstance(value, list) else [value])
+            break
+    found: dict[str, Author] = {}
+    for value in values:
+        if isinstance(value, str) and value.strip() in engine.authors:
+            author: Author | None = engine.authors[value.strip()]
+        else:
+            author = author_of(value)
+        if author is not None:
+            found.setdefault(author.name.casefold(), Author(" ".join(author.name.split()), author.email, author.url))
+    return tuple(found.values())
 
 
 _VARIANT = re.compile(r"^(.+)\.([a-z]{2}(?:-[A-Za-z]{2,4})?)$")
@@ -222,8 +380,9 @@ def _tags(meta: dict[str, Any], extra: Any, warnings: list[str], *, split_words:
     return tuple(found.values())
 
 
-def _image(meta: dict[str, Any], extra: Any) -> tuple[str | None, str]:
-    _, value = dialects.first(meta, "image", extra)
+def _image(meta: dict[str, Any], extra: Any) -> tuple[str, str | None, str]:
+    """(the field that names the cover, its path, its alt text)."""
+    name, value = dialects.first(meta, "image", extra)
     if isinstance(value, list):                  # Hugo: images: [a.png, b.png]
         value = value[0] if value else None
     alt = ""
@@ -231,11 +390,11 @@ def _image(meta: dict[str, Any], extra: Any) -> tuple[str | None, str]:
         alt = str(value.get("alt") or "")
         value = value.get("src") or value.get("url") or value.get("image") or value.get("path")
     if not isinstance(value, str) or not value.strip():
-        return None, alt
+        return name or "", None, alt
     if not alt:
         _, alt_value = dialects.first(meta, "image_alt")
         alt = str(alt_value) if isinstance(alt_value, (str, int, float)) else ""
-    return value.strip(), " ".join(alt.split())
+    return name or "", value.strip(), " ".join(alt.split())
 
 
 def digest_of(draft: Draft, images: list[Image], converter: str) -> str:

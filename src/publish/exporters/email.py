@@ -114,7 +114,8 @@ class EmailExporter(Exporter):
         context = {**_frame(ctx, sender, article.language, article.title, article.excerpt),
                    "hero": hero, "title": article.title, "date": human_date(article.published),
                    "reading_minutes": article.reading_minutes, "tags": [t.name for t in article.tags],
-                   "article_url": article.url, "downloads": downloads}
+                   "article_url": article.url, "downloads": downloads,
+                   "authors": [a.name for a in article.authors]}
         budget = ctx.config.email.max_kb * 1000
         fitted = theme.fit("article.html", context, blocks, budget, article.url)
         warnings = []
@@ -126,6 +127,7 @@ class EmailExporter(Exporter):
         text = PlainText()
         text.heading(article.title, 1)
         text.paragraph(" · ".join(filter(None, [human_date(article.published),
+                                                ", ".join(a.name for a in article.authors),
                                                 ", ".join(t.name for t in article.tags)])))
         text.line(f"Read online: {article.url}")
         text.blocks(list(blocks[:fitted.kept]))
@@ -227,7 +229,8 @@ def _frame(ctx: BuildContext, sender: Sender, language: str, subject: str, prehe
     site = ctx.site
     primary = (language or site.language or "en").split("-")[0].lower()
     return {"lang": language or site.language or "en", "dir": "rtl" if primary in RTL_LANGUAGES else "ltr",
-            "subject": subject, "preheader": preheader, "site_title": site.title, "site_url": site.url("/"),
+            "subject": subject, "preheader": preheader, "site_title": site.title_for(language),
+            "site_url": site.url("/"),
             "site_host": _domain(site.base_url), "sender_name": sender.name, "sender_email": sender.address,
             "address": ctx.config.email.address, "unsubscribe": ctx.config.email.unsubscribe}
 

@@ -26,7 +26,7 @@ from publish.exporters.base import BuildContext
 from publish.exporters.epub_meta import BookFacts, accessibility, labels_for, when
 from publish.exporters.epub_xhtml import ChapterBody, open_empty_elements, parse_chapter, rewrite_images, rewrite_links
 from publish.html import strip_forbidden
-from publish.model import Article, Image
+from publish.model import Article, Image, Site
 
 IMAGE_WIDTH = 1200             # the same copies the feeds and emails use: converted once
 COVER_WIDTH = 1600
@@ -113,8 +113,8 @@ def _describe(book: Any, ctx: BuildContext, selection: Selection, facts: BookFac
     book.set_language(language)
     for other in sorted({c.language for c in chapters} - {language}):
         book.add_metadata("DC", "language", other)
-    if site.author:
-        book.add_author(strip_forbidden(site.author))
+    for author in creators(site, chapters):
+        book.add_author(strip_forbidden(author))
     book.add_metadata("DC", "publisher", strip_forbidden(ctx.config.site_title))
     book.add_metadata("DC", "date", when(facts.newest_published))
     book.add_metadata("DC", "description", strip_forbidden(description(ctx, selection)))
@@ -183,8 +183,7 @@ def description(ctx: BuildContext, selection: Selection) -> str:
 def _chapters_by_path(ctx: BuildContext, chapters: list[Chapter]) -> dict[str, Chapter]:
     found: dict[str, Chapter] = {}
     for chapter in chapters:
-        for path in (ctx.site.article_path(chapter.article.slug), urlsplit(chapter.article.url).path):
-            found.setdefault(_norm(path), chapter)
+        found.setdefault(_norm(urlsplit(chapter.article.url).path), chapter)
     return found
 
 
@@ -302,7 +301,7 @@ class Pages:
             published=_date(article.published, chapter.language),
             updated=_date(article.updated, chapter.language) if article.updated else None,
             tags=[strip_forbidden(t.name) for t in article.tags], cover=cover, labels=labels,
-            has_notes=bool(chapter.body.notes))
+            authors=[strip_forbidden(a.name) for a in article.authors], has_notes=bool(chapter.body.notes))
         _fill(root, "body", chapter.body.root)
         _fill(root, "notes", None, chapter.body.notes)
         return _serialize(root)
@@ -411,6 +410,17 @@ def _cover(ctx: BuildContext, selection: Selection, facts: BookFacts) -> tuple[b
     subtitle = f", {text.subtitle}" if text.subtitle else ""
     alt = f"Cover of {text.title}{subtitle}, {facts.date_range}{pictures}."
     return data, strip_forbidden(alt)
+
+
+def creators(site: Site, chapters: list[Chapter]) -> list[str]:
+    """The book's creators: its articles' authors, most chapters first, else the site's author."""
+    count: dict[str, int] = {}
+    for chapter in chapters:
+        for author in chapter.article.authors:
+            count[author.name] = count.get(author.name, 0) + 1
+    if not count:
+        return [site.author] if site.author else []
+    return sorted(count, key=lambda name: (-count[name], name))
 
 
 def _as_jpeg(png: bytes) -> bytes:

@@ -8,6 +8,7 @@ This module gathers the data (`Feed`, `Entry`); feeds_xml.py and feeds_json.py w
 
 from __future__ import annotations
 
+import html
 import re
 import uuid
 from collections.abc import Mapping
@@ -22,7 +23,7 @@ from publish.errors import ConfigError, PublishError
 from publish.exporters.base import BuildContext, Exporter, Task
 from publish.exporters.downloads import available
 from publish.html import is_remote, strip_forbidden
-from publish.model import Article, Image, Site, Tag
+from publish.model import Article, Author, Image, Site, Tag
 
 FILES = ("rss.xml", "atom.xml", "feed.json")            # per group, in this order
 MEDIA_TYPES = {"rss.xml": "application/rss+xml", "atom.xml": "application/atom+xml",
@@ -65,6 +66,7 @@ class Entry:
     language: str
     cover: Picture | None
     downloads: tuple[Download, ...]
+    authors: tuple[Author, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -228,6 +230,8 @@ def _entry(ctx: BuildContext, article: Article, downloads: Mapping[str, str], wa
             content = feed_html(web_body(ctx, article))
         except PublishError as exc:
             warnings.append(f"{article.slug}: feeds carry only the excerpt: {exc.describe()}")
+        if content is not None and not content.strip():     # an empty body: readers still get a text
+            content = f"<p>{html.escape(text(article.excerpt) or text(article.title) or article.slug)}</p>"
     cover = None
     if article.cover is not None:
         try:
@@ -244,7 +248,8 @@ def _entry(ctx: BuildContext, article: Article, downloads: Mapping[str, str], wa
         summary=text(article.excerpt), content_html=content, published=published,
         updated=max(published, feed_date(article.modified)),
         tags=tuple(Tag(text(t.name) or t.slug, t.slug) for t in article.tags),
-        language=article.language or ctx.site.language, cover=cover, downloads=tuple(files))
+        language=article.language or ctx.site.language, cover=cover, downloads=tuple(files),
+        authors=tuple(Author(text(a.name), text(a.email), a.url) for a in article.authors if text(a.name)))
 
 
 def _picture(ctx: BuildContext, image: Image, max_width: int) -> Picture:

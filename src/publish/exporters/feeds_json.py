@@ -37,13 +37,15 @@ def json_feed(feed: Feed) -> bytes:
 
 def _item(feed: Feed, entry: Entry) -> dict[str, Any]:
     item: dict[str, Any] = {"id": entry.id, "url": entry.url, "title": entry.title}
-    if entry.content_html is not None:
+    if entry.content_html:
         item["content_html"] = entry.content_html
-    else:
-        item["content_text"] = entry.summary
+    else:                                    # JSON Feed requires one of the two, even for an empty body
+        item["content_text"] = entry.summary or entry.title
     item["summary"] = entry.summary
     if entry.cover is not None:
         item["image"] = entry.cover.url
+    if entry.authors:
+        item["authors"] = [{"name": a.name, **({"url": a.url} if a.url else {})} for a in entry.authors]
     item["date_published"] = _date(entry.published)
     item["date_modified"] = _date(entry.updated)
     if entry.tags:

@@ -11,6 +11,7 @@ from typing import Any
 from publish.exporters.feeds import Entry, Feed
 
 MEDIA_NS = "http://search.yahoo.com/mrss/"
+DC_NS = "http://purl.org/dc/elements/1.1/"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 GENERATOR = "publish"
 
@@ -72,7 +73,11 @@ def _add_entry(generator: Any, feed: Feed, entry: Entry) -> None:
     item.publish.links = links
     item.published(entry.published)
     item.updated(entry.updated)
-    item.author({"name": feed.author, **({"email": feed.email} if feed.email else {})})
+    if entry.authors:
+        item.author([{"name": a.name, **({"email": a.email} if a.email else {}), **({"uri": a.url} if a.url else {})}
+                     for a in entry.authors])
+    else:
+        item.author({"name": feed.author, **({"email": feed.email} if feed.email else {})})
     if entry.tags:
         item.category([{"term": tag.slug, "label": tag.name} for tag in entry.tags])
     # The excerpt is plain text; as escaped HTML it reads the same in RSS <description> and Atom.
@@ -105,11 +110,25 @@ class _EntryExtension:
         self.links: list[dict[str, str]] = []
 
     def extend_ns(self) -> dict[str, str]:
-        return {"media": MEDIA_NS}
+        return {"media": MEDIA_NS, "dc": DC_NS}
 
     def extend_rss(self, element: Any) -> Any:
+        self._authors(element)
         self._media(element)
         return element
+
+    def _authors(self, element: Any) -> None:
+        """RSS has one <author>, an email address: a single author with an address keeps it; otherwise
+        every author is a dc:creator (a name is enough), and the two are never mixed."""
+        from lxml import etree
+
+        authors = self.entry.authors if self.entry is not None else ()
+        if not authors or (len(authors) == 1 and authors[0].email):
+            return
+        for written in element.findall("author"):
+            element.remove(written)
+        for author in authors:
+            etree.SubElement(element, f"{{{DC_NS}}}creator").text = author.name
 
     def extend_atom(self, element: Any) -> Any:
         # feedgen 1.0 writes an entry's <link> elements with href only (it loses rel, type and length).

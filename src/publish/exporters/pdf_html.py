@@ -82,11 +82,11 @@ def cover_width(image: Image, page: PageSize) -> int:
 
 
 def cover_of(article: Article, page: PageSize, image_source: ImageSource) -> tuple[Cover | None, list[str]]:
-    """The cover image, or None and a warning: the PDF then gets a typographic cover."""
+    """The cover image, or None: the PDF then gets a typographic cover (the loader says once, for
+    the whole site, which articles have none)."""
     image = article.cover
     if image is None:
-        return None, ["no usable cover image (seo.image is missing or could not be read); "
-                      "the PDF has a typographic cover"]
+        return None, []
     try:
         url, width, height = image_source(image, cover_width(image, page))
     except Exception as exc:  # noqa: BLE001 - whatever Pillow raises, the PDF still gets a (typographic) cover
@@ -157,7 +157,8 @@ def document_html(env: Environment, *, article: Article, site: Site, body_html: 
     return template.render(
         article=article, site=site, language=language, direction=direction(language),
         primary_language=language.split("-")[0].lower(),
-        author=site.author, keywords=", ".join(tag.name for tag in article.tags),
+        author=", ".join(a.name for a in article.authors) or site.author,
+        keywords=", ".join(tag.name for tag in article.tags),
         cover=cover, title_size=title_size(article.title), palette=palette(article.slug),
         cover_excerpt=shorten(article.excerpt, COVER_EXCERPT),
         header_title=shorten(article.title, HEADER_TITLE),
