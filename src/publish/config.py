@@ -126,7 +126,7 @@ class Config:
     @property
     def base_url(self) -> str:
         """The site's URL; a placeholder when nothing sets it (`publish` warns, see `placeholder_problems`)."""
-        return (self.site.base_url or PLACEHOLDER_URL).rstrip("/")
+        return (self.site.base_url or PLACEHOLDER_URL + self.engine.base_path).rstrip("/")
 
     @property
     def article_url_is_set(self) -> bool:
@@ -139,7 +139,7 @@ class Config:
         if self.paths.content:
             return _under(self.root, self.paths.content)
         for candidate in ("content", "src/content/blog", "src/content/posts", "src/content/post", "src/data/blog",
-                          "src/content", "_posts"):
+                          "src/data/post", "src/content", "_posts"):
             if (self.root / candidate).is_dir():
                 return (self.root / candidate).resolve()
         return (self.root / "content").resolve()
@@ -297,8 +297,8 @@ def _engine_value_problem(key: str, value: str) -> str | None:
             return "is not a time zone publish knows"
     if key == "base_url" and not value.startswith(("http://", "https://")):
         return "is not an absolute http(s) URL"
-    if key == "article_url" and "{slug}" not in value:
-        return "has no {slug}"
+    if key == "article_url" and "{slug}" not in value and "{path}" not in value:
+        return "has no {slug} or {path}"
     return None
 
 
@@ -360,8 +360,8 @@ def _check_values(config: Config) -> list[str]:
         errors.append(f"site.timezone: unknown time zone {config.site.timezone!r} (use a name such as 'Europe/Paris')")
     if config.site.base_url and not config.site.base_url.startswith(("http://", "https://")):
         errors.append(f"site.base_url: must start with https:// or http://, got {config.site.base_url!r}")
-    if "{slug}" not in config.site.article_url:
-        errors.append("site.article_url: must contain {slug}, e.g. '/blog/{slug}/'")
+    if "{slug}" not in config.site.article_url and "{path}" not in config.site.article_url:
+        errors.append("site.article_url: must contain {slug} (or {path}), e.g. '/blog/{slug}/'")
     for key in ("limit",):
         if getattr(config.feed, key) < 1:
             errors.append(f"feed.{key}: must be at least 1")

@@ -73,7 +73,7 @@ def print_report(report: Report, config: Config, *, verbose: bool, quiet: bool) 
             out.print(f"  CPU time in workers: {spent}")
     left_out = ""
     if report.left_out:
-        counts = {why: sum(1 for _, w in report.left_out if w == why) for why in ("draft", "future")}
+        counts = {why: sum(1 for _, w in report.left_out if w == why) for why in ("draft", "future", "expired")}
         parts = [f"{n} {why}{'s' if n != 1 and why == 'draft' else ''}" for why, n in counts.items() if n]
         left_out = f" ({', '.join(parts)} left out; --drafts/--future include them)"
     summary = (f"{report.articles} article(s){left_out}: wrote {len(report.written)} file(s), "

@@ -24,6 +24,7 @@ FIELDS: dict[str, tuple[str, ...]] = {
                   "image.alt", "ogImageAlt", "header.alt"),
     "tags": ("tags", "categories", "category", "keywords", "topics"),
     "draft": ("draft", "unpublished"),
+    "expires": ("expiryDate", "expirydate", "expiry_date", "expires", "unpublishDate"),
     "featured": ("isFeatured", "featured", "pinned", "sticky"),
     "language": ("lang", "language", "locale"),
     "slug": ("slug",),

@@ -96,7 +96,7 @@ class Loaded(HasProblems):
     """Everything found: published articles, the ones left out, and every problem."""
 
     collection: Collection
-    skipped: list[tuple[Article, str]] = field(default_factory=list)   # (article, "draft" | "future")
+    skipped: list[tuple[Article, str]] = field(default_factory=list)   # (article, "draft" | "future" | "expired")
     problems: list[Problem] = field(default_factory=list)
     reused: int = 0                     # articles taken unchanged from the previous run's cache
 
@@ -236,6 +236,8 @@ def load(config: Config, *, drafts: bool = False, future: bool = False, jobs: in
             skipped.append((article, "draft"))
         elif article.published > now and not future:
             skipped.append((article, "future"))
+        elif draft.expires is not None and draft.expires <= now:
+            skipped.append((article, "expired"))
         else:
             published.append(article)
     problems.extend(_cover_fact(published, unique, config))

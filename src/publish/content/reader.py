@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from pathlib import Path
@@ -51,6 +52,7 @@ class Draft:
     authors: tuple[Author, ...] = ()
     image_field: str = ""                # the front matter field that names the cover ("" if none)
     section: str = ""                    # the first folder under the content folder
+    expires: datetime | None = None      # Hugo's expiryDate: not published from then on
 
 
 def read_front(source: Path, content_dir: Path, config: Config, zone: tzinfo) -> Draft:
@@ -80,17 +82,19 @@ def read_front(source: Path, content_dir: Path, config: Config, zone: tzinfo) ->
 
     relative = source.relative_to(content_dir).as_posix() if source.is_relative_to(content_dir) else source.name
     engine = config.engine
-    stem, variant = _language_variant(source.stem)
+    stem, variant = _language_variant(source.stem, engine.languages)
     place = _place(source, content_dir, config, stem)
     variant = variant or place.language
     bundle = stem == "index" and source.parent != content_dir
     if bundle:                                                # Hugo page bundle: the folder names it
         stem = source.parent.name
     file_slug, file_date = slug_from_filename(stem)
-    filename = stem[len(file_date) + 1:] if file_date else stem
+    # Hugo keeps a date at the start of a file name in the URL; Jekyll's posts never show it.
+    filename = stem[len(file_date) + 1:] if file_date and engine.name != "hugo" else stem
     default_language = (engine.default_language or config.site.language).lower()
+    suffix = ""
     if variant and variant.lower() not in (default_language, config.site.language.lower()):
-        file_slug = f"{file_slug}-{variant.lower()}"          # index.zh.md beside index.md
+        suffix = f"-{variant.lower()}"                          # index.zh.md beside index.md
 
     if _is_page(meta, engine.name):
         raise NotAnArticle(f"{source.name} is a page, not an article")
@@ -109,11 +113,14 @@ def read_front(source: Path, content_dir: Path, config: Config, zone: tzinfo) ->
     _, slug_value = pick("slug")
     if slug_value is not None:
         slug = str(slug_value).strip()
+        if engine.name in ("hugo", "jekyll") and not is_safe_segment(slug):
+            slug = slugify(slug)          # the engine makes its URL from it; publish needs a file name
         if not is_safe_segment(slug):
             raise ContentError(f"slug {slug!r} is not a single safe path segment", path=source, field="slug",
                                hint="use lowercase letters, digits and hyphens, e.g. 'my-first-post'")
+        slug += suffix                    # language variants may share their slug
     else:
-        slug = file_slug
+        slug = file_slug + suffix
         if not slug or not is_safe_segment(slug):
             raise ContentError(f"cannot make a slug from the file name {source.name!r}", path=source,
                                hint="rename the file or add `slug: my-post` to the front matter")
@@ -133,7 +140,16 @@ def read_front(source: Path, content_dir: Path, config: Config, zone: tzinfo) ->
         field_name = "publishDate" if engine.name not in ("hugo", "jekyll") else "date"
         raise ContentError("missing publish date", path=source, field=field_name,
                            hint=f"add `{field_name}: 2024-02-18` to the front matter")
-    published = _date(published_value, zone, source, published_name or "date")
+    try:
+        published = _date(published_value, zone, source, published_name or "date")
+    except ContentError as exc:
+        if file_date is None or published_name == "file name":
+            raise
+        # Jekyll reads the file name's date when the front matter's is odd; so does publish, saying so.
+        warnings.append(f"{exc.field}: {exc.message}; using the date in the file name, {file_date}")
+        published = _date(file_date, zone, source, "file name")
+    expires_name, expires_value = pick("expires")
+    expires = _date(expires_value, zone, source, expires_name or "expiryDate") if expires_value is not None else None
     updated_name, updated_value = pick("updated")
     updated = _date(updated_value, zone, source, updated_name or "updatedDate") if updated_value is not None else None
 
@@ -163,16 +179,17 @@ def read_front(source: Path, content_dir: Path, config: Config, zone: tzinfo) ->
     image_field, image_source, image_alt = _image(meta, extra_names.get("image", ()))
     extra = {k: v for k, v in meta.items() if k not in dialects.consumed_keys(meta, extra_names)}
     _, front_slug = pick("slug")
-    facts = PageFacts(slug=slug, title=title, date=_url_date(meta, engine.name, published, zone),
+    facts = PageFacts(slug=slug, title=title, date=_url_date(meta, engine, published, zone),
                       sections=place.sections, filename=filename,
                       front_slug=str(front_slug).strip() if front_slug is not None else "",
-                      categories=_categories(meta, place.categories) if engine.name == "jekyll" else ())
+                      categories=_categories(meta, place.categories) if engine.name == "jekyll" else (),
+                      path=relative.rsplit(".", 1)[0])
     path = article_path(config, facts, meta, variant)
     return Draft(source=source, relative=relative, raw=raw, slug=slug, title=title, excerpt=excerpt,
                  published=published, updated=updated, draft=draft, featured=featured, tags=tags,
                  language=language, image_source=image_source, image_alt=image_alt, extra=extra,
                  body=body, warnings=warnings, path=path, authors=_authors(meta, engine),
-                 image_field=image_field, section=place.sections[0] if place.sections else "")
+                 image_field=image_field, section=place.sections[0] if place.sections else "", expires=expires)
 
 
 POST_LAYOUTS = {"post", "posts", "single", "article", "blog", "default"}
@@ -214,12 +231,11 @@ def _place(source: Path, content_dir: Path, config: Config, stem: str) -> _Place
 
 
 def _is_page(meta: dict[str, Any], engine: str) -> bool:
-    """A page rather than an article: Jekyll/Hugo `layout: page` (or any non-post layout), Hugo
-    `type: page`, `headless: true` and pages that are never rendered."""
-    if engine in ("hugo", "jekyll") and _has_page_layout(meta):
-        return True
+    """A Hugo page rather than an article: `type: page`, `layout: page`, `headless: true` and pages
+    that are never rendered. (Everything in Jekyll's _posts is a post, whatever its layout.)"""
     if engine == "hugo":
-        if str(meta.get("type") or "").strip().lower() == "page" or meta.get("headless") is True:
+        kinds = {str(meta.get(key) or "").strip().lower() for key in ("type", "layout")}
+        if "page" in kinds or meta.get("headless") is True:
             return True
         for key in ("_build", "build"):
             options = meta.get(key)
@@ -279,14 +295,17 @@ def _first_heading(body: str) -> str | None:
     return None
 
 
-def _url_date(meta: dict[str, Any], engine: str, published: datetime, zone: tzinfo) -> datetime:
-    """The date a permalink is made from: Hugo's `.Date` is the `date` field when there is one."""
+def _url_date(meta: dict[str, Any], engine: Engine, published: datetime, zone: tzinfo) -> datetime:
+    """The date a permalink is made from: Hugo's `.Date` is the `date` field when there is one, in
+    its own offset; Jekyll with a `timezone` formats every date in that zone."""
     value = meta.get("date")
-    if engine == "hugo" and value is not None and not isinstance(value, bool):
+    if engine.name == "hugo" and value is not None and not isinstance(value, bool):
         try:
             return parse_date(value, zone)
         except DateProblem:
             return published
+    if engine.name == "jekyll" and "timezone" in engine.site:
+        return published.astimezone(zone)
     return published
 
 
@@ -324,13 +343,15 @@ def _authors(meta: dict[str, Any], engine: Engine) -> tuple[Author, ...]:
     return tuple(found.values())
 
 
-_VARIANT = re.compile(r"^(.+)\.([a-z]{2}(?:-[A-Za-z]{2,4})?)$")
+_VARIANT = re.compile(r"^(.+)\.([a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*)$")
 
 
-def _language_variant(stem: str) -> tuple[str, str | None]:
+def _language_variant(stem: str, known: Mapping[str, Any]) -> tuple[str, str | None]:
     """Hugo's `post.fr.md` / `index.zh-cn.md`: the stem and the language it is written in."""
     match = _VARIANT.match(stem)
-    return (match.group(1), match.group(2)) if match else (stem, None)
+    if match is None or (known and match.group(2).lower() not in known):
+        return stem, None                    # a site with languages names them all
+    return match.group(1), match.group(2)
 
 
 def _first_non_bool(meta: dict[str, Any], field_name: str, extra: Any) -> tuple[str | None, Any]:

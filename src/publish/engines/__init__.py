@@ -49,6 +49,7 @@ class Engine:
     name: EngineName = ""
     files: tuple[str, ...] = ()          # configuration files read, relative to the site root
     site: Mapping[str, Found] = EMPTY    # [site] keys (title, base_url, …) -> value and origin
+    base_path: str = ""                  # "/minima" when the blog names a path but no host (Jekyll baseurl)
     paths: Mapping[str, Found] = EMPTY   # [paths] keys (content, public)
     # Hugo: section -> pattern ("" applies to every section); Jekyll: "" -> the posts' pattern.
     permalinks: Mapping[str, str] = EMPTY
@@ -66,6 +67,7 @@ class Engine:
         """What changes outputs (URLs, titles, authors, Liquid values), for the configuration digest."""
         return {
             "name": self.name, "site": {k: v.value for k, v in sorted(self.site.items())},
+            "base_path": self.base_path,
             "permalinks": dict(sorted(self.permalinks.items())),
             "languages": {k: vars(v) for k, v in sorted(self.languages.items())},
             "default_language": self.default_language, "main_sections": list(self.main_sections),

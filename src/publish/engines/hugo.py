@@ -73,6 +73,8 @@ def _placed(stem: str, data: dict[str, Any]) -> dict[str, Any]:
     if stem in ("hugo", "config"):
         return data
     key, _, language = stem.partition(".")
+    if key == "languages" and language:      # languages.fr.toml: the settings of one language
+        return {"languages": {language: data}}
     if language:
         return {"languages": {language: {key: data}}}
     return {key: data}
@@ -102,14 +104,23 @@ def engine_from(config: dict[str, Any], files: list[str], notes: Notes, origins:
         """The file that set a (dotted) key last."""
         return origins.get(key, origin)
 
-    params: dict[str, Any] = config["params"] if isinstance(config.get("params"), dict) else {}
     site: dict[str, Found] = {}
     languages, default_language = _languages(config, notes, origin)
     default = languages.get(default_language)
+    # A multilingual site may keep its params (author, description, mainSections) per language.
+    params: dict[str, Any] = {}
+    declared = config.get("languages")
+    own = declared.get(default_language) if isinstance(declared, dict) else None
+    for found in (own.get("params") if isinstance(own, dict) else None, config.get("params")):
+        if isinstance(found, dict):
+            params = {**found, **params}
 
     base_url = text(config.get("baseurl"))
+    base_path = ""
     if base_url and base_url.startswith(("http://", "https://")):
         site["base_url"] = Found(base_url, where("baseurl"))
+    elif base_url and base_url.startswith("/") and base_url.strip("/"):
+        base_path = "/" + base_url.strip("/")          # a path without a host: kept under the placeholder
     elif base_url and base_url not in ("/", ""):
         notes.add(origin, f"baseURL {base_url!r} is not an absolute http(s) URL; not used")
     title = (default.title if default and default.title else None) or text(config.get("title"))
@@ -153,7 +164,8 @@ def engine_from(config: dict[str, Any], files: list[str], notes: Notes, origins:
     main_sections = tuple(str(s).strip("/").lower() for s in sections) if isinstance(sections, list) else ()
     ugly = config.get("uglyurls")
     return Engine(
-        name="hugo", files=tuple(files), site=frozen(site), paths=frozen(paths), permalinks=frozen(permalinks),
+        name="hugo", files=tuple(files), site=frozen(site), base_path=base_path, paths=frozen(paths),
+        permalinks=frozen(permalinks),
         permalink_origin=where("permalinks") if permalinks else "", languages=frozen(languages),
         default_language=default_language, main_sections=main_sections, ugly_urls=ugly is True,
         notes=tuple(notes.items))

@@ -36,10 +36,13 @@ def read(root: Path) -> Engine | None:
 
     url = (text(config.get("url")) or "").rstrip("/")
     baseurl = (text(config.get("baseurl")) or "").strip("/")
+    base_path = ""
     if url.startswith(("http://", "https://")):
         site["base_url"] = Found(url + (f"/{baseurl}" if baseurl else ""), name)
-    elif url:
-        notes.add(name, f"url {url!r} is not an absolute http(s) URL; not used")
+    else:
+        base_path = f"/{baseurl}" if baseurl else ""
+        if url:
+            notes.add(name, f"url {url!r} is not an absolute http(s) URL; not used")
     for key, names in (("title", ("title", "name")), ("description", ("description", "tagline"))):
         value = next((v for n in names if (v := text(config.get(n)))), None)
         if value:
@@ -72,7 +75,7 @@ def read(root: Path) -> Engine | None:
     variables.setdefault("url", url)
     variables.setdefault("baseurl", f"/{baseurl}" if baseurl else "")
     return Engine(
-        name="jekyll", files=tuple(files), site=frozen(site),
+        name="jekyll", files=tuple(files), site=frozen(site), base_path=base_path,
         permalinks=frozen({"": pattern}), permalink_origin=origin, variables=frozen(variables),
         authors=frozen(authors), defaults=frozen(_post_defaults(config.get("defaults"), notes, name)),
         notes=tuple(notes.items))

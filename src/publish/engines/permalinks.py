@@ -36,6 +36,7 @@ class PageFacts:
     filename: str = ""                   # file name without extension, date or language; a bundle's folder
     front_slug: str = ""                 # the `slug:` front matter as written
     categories: tuple[str, ...] = ()     # Jekyll: front matter categories and folders above _posts
+    path: str = ""                       # file path under the content folder, without its extension
 
     @property
     def section(self) -> str:
@@ -192,13 +193,31 @@ def jekyll(pattern: str, page: PageFacts) -> str:
 
 # publish ------------------------------------------------------------------------------------------
 
-PUBLISH_PLACEHOLDERS = ("slug", "year", "month", "day", "section")
+PUBLISH_PLACEHOLDERS = ("slug", "path", "year", "month", "day", "section")
+
+
+def astro_id(page: PageFacts) -> str:
+    """An Astro content entry's id, as its glob loader makes it: the `slug:` front matter, else the
+    file's path with each folder and name slugged (github-slugger) and a trailing `/index` dropped."""
+    if page.front_slug:
+        return page.front_slug.strip("/")
+    segments = [_github_slug(part) for part in (page.path or page.slug).split("/")]
+    joined = "/".join(segments)
+    return joined[: -len("/index")] if joined.endswith("/index") else joined
+
+
+def _github_slug(value: str) -> str:
+    kept = "".join(c for c in value.lower() if c.isalnum() or c in "-_ " or unicodedata.category(c).startswith("M"))
+    return kept.replace(" ", "-")
 
 
 def publish(pattern: str, page: PageFacts) -> str:
-    """`[site] article_url`: `{slug}`, `{year}`, `{month}`, `{day}` and `{section}`."""
+    """`[site] article_url`: `{slug}`, `{path}` (an Astro entry's whole id), `{year}`, `{month}`,
+    `{day}` and `{section}`."""
     values = {"slug": page.slug, "year": f"{page.date.year:04d}", "month": f"{page.date.month:02d}",
               "day": f"{page.date.day:02d}", "section": page.section}
+    if "{path}" in pattern:
+        values["path"] = astro_id(page)
 
     def value(match: re.Match[str]) -> str:
         if match.group(1) not in values:
