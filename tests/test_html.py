@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from publish.html import absolutize, sanitize, strip_forbidden, text_of
+from publish.html import absolutize, sanitize, strip_controls, strip_forbidden, text_of
 
 HOSTILE = [
     '<script>alert(1)</script>',
@@ -47,6 +47,12 @@ def test_pandoc_structure_and_mathml_survive() -> None:
 def test_xml_forbidden_characters() -> None:
     assert strip_forbidden("a\x1bb\x0bc\x0cd\x00e\tf\ng\rh\ufffei") == "abcde\tf\ng\rhi"
     assert "\x1b" not in sanitize("<p>esc\x1b</p>")
+
+
+def test_control_characters_and_noncharacters() -> None:
+    text = "a\x1b[31mb\x9bc\x85d\x7fe\ufffef\uffffg\ufdd0h\ufdefi\U0001fffej\U0010ffffk\ud800l\tm\nn\r\no\rp"
+    assert strip_controls(text) == ("a[31mbcdefghijkl\tm\nn\no\np", 11)
+    assert strip_controls("plain, café, 排版, \U0001f600") == ("plain, café, 排版, \U0001f600", 0)
 
 
 def test_absolutize_and_text() -> None:

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
+from typer.core import TyperArgument, TyperCommand, TyperGroup
 
 from publish import __version__
 from publish.errors import ConfigError, PublishError
@@ -22,14 +23,65 @@ if TYPE_CHECKING:
     from publish.content.loader import Loaded
     from publish.pipeline import Report
 
+
+class _Argument(TyperArgument):
+    """An argument shown in help by its metavar alone: `SLUG…`, not `slugs... <list[str]>`."""
+
+    def display_type_rich(self, ctx: Any) -> str | None:
+        return None
+
+    def _usage_display_name(self) -> str:
+        name = self.metavar or ""
+        return name if self.required else f"[{name}]"
+
+
+def _plain_help(params: list[Any]) -> list[Any]:
+    """Help that reads like a command line tool's: a flag takes no value, so no type is shown for
+    it (Typer shows `--force <bool>`); an argument with a metavar shows only that."""
+    for param in params:
+        if getattr(param, "is_flag", False) and param.metavar is None:
+            param.metavar = ""
+        elif isinstance(param, TyperArgument) and param.metavar and not isinstance(param, _Argument):
+            param.__class__ = _Argument
+    return params
+
+
+class _Command(TyperCommand):
+    def get_params(self, ctx: Any) -> list[Any]:
+        return _plain_help(super().get_params(ctx))
+
+
+class _Group(TyperGroup):
+    def get_params(self, ctx: Any) -> list[Any]:
+        return _plain_help(super().get_params(ctx))
+
+
 app = typer.Typer(
     name="publish",
+    cls=_Group,
     help="Turn Markdown articles into feeds, PDFs, an EPUB and newsletter emails.",
     no_args_is_help=True,
     rich_markup_mode="rich",
     context_settings={"help_option_names": ["-h", "--help"]},
     pretty_exceptions_enable=False,
 )
+
+
+def command(name: str):  # type: ignore[no-untyped-def]
+    """`app.command` with the plain help above."""
+    return app.command(name, cls=_Command)
+
+
+def _at_least(minimum: int, maximum: int | None = None):  # type: ignore[no-untyped-def]
+    """A callback refusing numbers out of range (Typer's min/max would print `<int range>` in help)."""
+
+    def check(value: int | None) -> int | None:
+        if value is not None and (value < minimum or (maximum is not None and value > maximum)):
+            upper = f" and at most {maximum}" if maximum is not None else ""
+            raise typer.BadParameter(f"{value} is not allowed: use at least {minimum}{upper}")
+        return value
+
+    return check
 
 
 @dataclass
@@ -62,8 +114,9 @@ def main(
                       help="Where '/image.webp' paths resolve (default: public/ or content/public).")] = None,
     theme: Annotated[str | None, typer.Option("--theme", envvar="PUBLISH_THEME", metavar="NAME|DIR",
                      help="Theme name under themes/, or a folder.")] = None,
-    jobs: Annotated[int | None, typer.Option("--jobs", "-j", envvar="PUBLISH_JOBS", min=1,
-                    help="Worker processes (default: the machine's cores).")] = None,
+    jobs: Annotated[int | None, typer.Option("--jobs", "-j", envvar="PUBLISH_JOBS", metavar="N",
+                    callback=_at_least(1),
+                    help="Worker processes, 1 or more (default: the machine's cores).")] = None,
     drafts: Annotated[bool, typer.Option("--drafts", envvar="PUBLISH_DRAFTS", help="Include drafts.")] = False,
     future: Annotated[bool, typer.Option("--future", envvar="PUBLISH_FUTURE",
                       help="Include articles dated in the future.")] = False,
@@ -92,22 +145,53 @@ def _options(ctx: typer.Context) -> Options:
     return ctx.obj if isinstance(ctx.obj, Options) else Options()
 
 
-def _config(opts: Options) -> Config:
+def _config(opts: Options, *, content: bool = False) -> Config:
+    """The configuration; with `content`, also a content folder that exists (checked before
+    anything is created, so a mistyped --content leaves no output folder and no lock behind)."""
     from publish.config import load_config
 
     try:
-        return load_config(opts.config, overrides=opts.overrides)
+        config = load_config(opts.config, overrides=opts.overrides)
     except ConfigError as exc:
         _fail(exc, 2)
-        raise  # unreachable
+    if content and not config.content_dir.is_dir():
+        from publish.listing import display_path
+
+        nearest = _nearest_folder(config.content_dir)
+        guess = f"did you mean {display_path(nearest)}? " if nearest else ""
+        _fail(ConfigError("content folder not found", path=display_path(config.content_dir),
+                          hint=f"{guess}pass --content DIR or set \"content\" under [paths] in publish.toml"), 2)
+    return config
+
+
+def _nearest_folder(missing: Path) -> Path | None:
+    """The existing folder whose name is closest to the first missing part of `missing`
+    (content/post -> content/posts), followed by the rest of the path when that exists."""
+    import difflib
+
+    existing, rest = missing, list[str]()
+    while not existing.is_dir() and existing != existing.parent:
+        rest.insert(0, existing.name)
+        existing = existing.parent
+    if not rest:
+        return None
+    names = [p.name for p in existing.iterdir() if p.is_dir() and not p.name.startswith(".")]
+    close = difflib.get_close_matches(rest[0], names, n=1, cutoff=0.6)
+    if not close:
+        return None
+    found = existing / close[0]
+    return found / Path(*rest[1:]) if len(rest) > 1 and (found / Path(*rest[1:])).is_dir() else found
 
 
 def _fail(exc: PublishError, code: int) -> NoReturn:
-    from rich.console import Console
-
-    Console(stderr=True).print(f"[bold red]error:[/] {exc.describe()}", highlight=False, markup=True,
-                               soft_wrap=True)
+    _error(exc.describe())
     raise typer.Exit(code)
+
+
+def _error(text: str) -> None:
+    from publish.console import err, shown
+
+    err.print(f"[bold red]error:[/] {shown(text)}")
 
 
 def _build(ctx: typer.Context, selection: dict[str, dict[str, Any]], force: bool) -> tuple[Report, Config]:
@@ -115,7 +199,7 @@ def _build(ctx: typer.Context, selection: dict[str, dict[str, Any]], force: bool
     from publish.console import RichProgress
 
     opts = _options(ctx)
-    config = _config(opts)
+    config = _config(opts, content=True)
     progress = RichProgress(quiet=opts.quiet)
     try:
         report = pipeline.build(config, selection, drafts=opts.drafts, future=opts.future, jobs=opts.jobs,
@@ -123,20 +207,35 @@ def _build(ctx: typer.Context, selection: dict[str, dict[str, Any]], force: bool
     except ConfigError as exc:
         progress.stop()
         _fail(exc, 2)
-        raise
     except PublishError as exc:
         progress.stop()
         _fail(exc, 1)
-        raise
     return report, config
 
 
-def _finish(ctx: typer.Context, report: Report, config: Config) -> NoReturn:
+def _finish(ctx: typer.Context, report: Report, config: Config, *, files_of: str | None = None) -> NoReturn:
+    """Print the problems and the summary, and exit. `files_of`: a command that names articles
+    names each file it wrote (or found up to date) for that exporter."""
     from publish.console import print_report
 
     opts = _options(ctx)
+    if files_of and not opts.verbose and not opts.quiet:
+        _name_files(report, config, files_of)
     print_report(report, config, verbose=opts.verbose, quiet=opts.quiet)
     raise typer.Exit(report.exit_code)
+
+
+def _name_files(report: Report, config: Config, exporter: str) -> None:
+    from publish.console import out, shown
+    from publish.listing import display_path
+
+    written = set(report.written)
+    for rel in report.planned.get(exporter, []):
+        path = display_path(config.output_dir / rel)
+        if rel in written:
+            out.print(f"wrote {shown(path)}")
+        elif report.exit_code == 0:
+            out.print(f"{shown(path)} is up to date")
 
 
 def _require(name: str) -> None:
@@ -145,7 +244,19 @@ def _require(name: str) -> None:
     entry = registry.discover().get(name)
     if entry is None or entry.exporter is None:
         reason = entry.error if entry else "is not available yet in this version"
-        typer.echo(f"error: the {name} exporter {reason}", err=True)
+        _error(f"the {name} exporter {reason}")
+        raise typer.Exit(2)
+
+
+def _check_slugs(ctx: typer.Context, config: Config, command_name: str, slugs: list[str]) -> None:
+    """Slugs that this run would not publish are usage errors, found before anything is written."""
+    from publish.listing import slug_problems
+
+    opts = _options(ctx)
+    problems = slug_problems(config, command_name, slugs, drafts=opts.drafts, future=opts.future)
+    for problem in problems:
+        _error(problem)
+    if problems:
         raise typer.Exit(2)
 
 
@@ -166,7 +277,7 @@ Force = Annotated[bool, typer.Option("--force", help="Rebuild even what is up to
 # ---------------------------------------------------------------------------------------------
 # Commands
 
-@app.command("all")
+@command("all")
 def all_command(ctx: typer.Context, force: Force = False) -> None:
     """Every exporter, incrementally: the command to run before a release."""
     from publish import registry
@@ -180,26 +291,30 @@ def all_command(ctx: typer.Context, force: Force = False) -> None:
     _finish(ctx, report, config)
 
 
-@app.command("pdf")
+@command("pdf")
 def pdf_command(
     ctx: typer.Context,
-    slugs: Annotated[list[str] | None, typer.Argument(help="Articles to export, by slug.")] = None,
+    slugs: Annotated[list[str] | None, typer.Argument(metavar="SLUG…", help="Articles to export, by slug.",
+                                                       show_default=False)] = None,
     all_articles: Annotated[bool, typer.Option("--all", help="Every published article.")] = False,
     force: Force = False,
 ) -> None:
     """PDFs with a styled cover, written to output/pdf/<slug>.pdf."""
     if not slugs and not all_articles:
-        typer.echo("error: name one or more article slugs, or pass --all (see `publish list`)", err=True)
+        _error("name one or more article slugs, or pass --all (see `publish list`)")
         raise typer.Exit(2)
     _require("pdf")
+    if slugs:
+        _check_slugs(ctx, _config(_options(ctx), content=True), "pdf", slugs)
     report, config = _build(ctx, {"pdf": {"slugs": tuple(slugs or ())}}, force)
-    _finish(ctx, report, config)
+    _finish(ctx, report, config, files_of="pdf" if slugs else None)
 
 
-@app.command("epub")
+@command("epub")
 def epub_command(
     ctx: typer.Context,
-    tag: Annotated[str | None, typer.Option("--tag", help="Only articles with this tag (name or slug).")] = None,
+    tag: Annotated[str | None, typer.Option("--tag", metavar="TAG",
+                   help="Only articles with this tag (name or slug).")] = None,
     since: Annotated[str | None, typer.Option("--since", metavar="DATE",
                      help="Only articles published on or after DATE.")] = None,
     until: Annotated[str | None, typer.Option("--until", metavar="DATE",
@@ -210,7 +325,7 @@ def epub_command(
 ) -> None:
     """An EPUB 3 book of all articles, or of a selection."""
     _require("epub")
-    config = _config(_options(ctx))
+    config = _config(_options(ctx), content=True)
     options = {"tag": tag, "since": _date_option(config, since, "--since"),
                "until": _date_option(config, until, "--until")}
     report, config = _build(ctx, {"epub": options}, force)
@@ -219,7 +334,7 @@ def epub_command(
     _finish(ctx, report, config)
 
 
-@app.command("feed")
+@command("feed")
 def feed_command(ctx: typer.Context, force: Force = False) -> None:
     """RSS, Atom and JSON feeds, site-wide and per tag."""
     _require("feed")
@@ -227,28 +342,32 @@ def feed_command(ctx: typer.Context, force: Force = False) -> None:
     _finish(ctx, report, config)
 
 
-@app.command("email")
+@command("email")
 def email_command(
     ctx: typer.Context,
-    slugs: Annotated[list[str] | None, typer.Argument(help="Articles to turn into emails, by slug.")] = None,
+    slugs: Annotated[list[str] | None, typer.Argument(metavar="SLUG…", help="Articles to turn into emails, by slug.",
+                                                       show_default=False)] = None,
     digest: Annotated[bool, typer.Option("--digest", help="A digest of the latest articles.")] = False,
     since: Annotated[str | None, typer.Option("--since", metavar="DATE", help="Digest: articles since DATE.")] = None,
-    limit: Annotated[int | None, typer.Option("--limit", min=1, help="Digest: at most N articles.")] = None,
+    limit: Annotated[int | None, typer.Option("--limit", metavar="N", callback=_at_least(1),
+                     help="Digest: at most N articles (1 or more).")] = None,
     send_test: Annotated[str | None, typer.Option("--send-test", metavar="ADDR",
                          help="Send the result to ADDR through the configured SMTP server.")] = None,
     force: Force = False,
 ) -> None:
     """Newsletter-ready HTML, plain text and .eml, per article or as a digest."""
     if not slugs and not digest:
-        typer.echo("error: name one or more article slugs, or pass --digest (see `publish list`)", err=True)
+        _error("name one or more article slugs, or pass --digest (see `publish list`)")
         raise typer.Exit(2)
     _require("email")
-    config = _config(_options(ctx))
+    config = _config(_options(ctx), content=True)
+    if slugs:
+        _check_slugs(ctx, config, "email", slugs)
     options = {"slugs": tuple(slugs or ()), "digest": digest, "per_article": bool(slugs),
                "since": _date_option(config, since, "--since"), "limit": limit}
     report, config = _build(ctx, {"email": options}, force)
     if not send_test or report.exit_code != 0:
-        _finish(ctx, report, config)
+        _finish(ctx, report, config, files_of="email" if slugs else None)
     from publish.console import print_report
     from publish.sending import send_files
 
@@ -263,19 +382,43 @@ def email_command(
     raise typer.Exit(0)
 
 
+@command("build")
+def build_command(
+    ctx: typer.Context,
+    names: Annotated[list[str], typer.Argument(metavar="NAME…", show_default=False,
+                     help="Exporters to run, by name: built-in or plugins (`publish exporters` lists them).")],
+    force: Force = False,
+) -> None:
+    """Run the named exporters over every article, as `publish all` does for all of them."""
+    import difflib
+
+    from publish import registry
+
+    found = registry.discover()
+    for name in dict.fromkeys(names):
+        if name not in found:
+            close = difflib.get_close_matches(name, list(found), n=1, cutoff=0.5)
+            guess = f"did you mean {close[0]!r}? " if close else ""
+            _error(f"no exporter named {name!r} is installed ({guess}installed: {', '.join(sorted(found))})")
+            raise typer.Exit(2)
+        _require(name)
+    report, config = _build(ctx, {name: {} for name in dict.fromkeys(names)}, force)
+    _finish(ctx, report, config)
+
+
 def _load_everything(ctx: typer.Context) -> tuple[Loaded, Config]:
     """Every article, drafts and future ones included, without writing anything."""
     from publish.content.loader import load
 
     opts = _options(ctx)
-    config = _config(opts)
+    config = _config(opts, content=True)
     try:
         return load(config, drafts=True, future=True, jobs=opts.jobs or 4, write_cache=False), config
     except PublishError as exc:
         _fail(exc, 2)
 
 
-@app.command("check")
+@command("check")
 def check_command(ctx: typer.Context) -> None:
     """Validate the content and list every problem; writes nothing."""
     from publish.console import print_problems, print_settings
@@ -290,29 +433,47 @@ def check_command(ctx: typer.Context) -> None:
     raise typer.Exit(1 if loaded.errors else 0)
 
 
-@app.command("list")
-def list_command(ctx: typer.Context) -> None:
-    """A table of the articles: slug, date, title, tags, featured, status."""
-    from publish.console import print_articles, print_problems
+@command("list")
+def list_command(
+    ctx: typer.Context,
+    as_json: Annotated[bool, typer.Option("--json", help="A JSON list of objects, for scripts.")] = False,
+) -> None:
+    """The articles, newest first: slug, date, title, tags, featured, status.
+
+    A table on a terminal; in a pipe, one tab-separated line per article (slug, date, title, tags,
+    status); with --json, a list of objects with the article's source file and output files."""
+    from datetime import datetime
+
+    from publish.console import print_articles, print_json, print_problems
+    from publish.listing import as_json as json_of
+    from publish.listing import status_of
 
     loaded, config = _load_everything(ctx)
-    print_articles(loaded, config)
+    now = datetime.now().astimezone()
+    expired = tuple(a for a, why in loaded.skipped if why == "expired")      # drafts and future ones are in
+    if as_json:
+        print_json(json_of(config, loaded.collection, now, expired))
+    else:
+        rows = [(a, status_of(a.draft, a.published, now)) for a in loaded.collection]
+        rows += [(a, "expired") for a in expired]
+        print_articles(config, sorted(rows, key=lambda row: row[0].published, reverse=True))
     print_problems(loaded.errors, quiet=True)
     raise typer.Exit(1 if loaded.errors else 0)
 
 
-@app.command("serve")
+@command("serve")
 def serve_command(
     ctx: typer.Context,
-    host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option("--port", min=0, max=65535, help="Port to listen on.")] = 8000,
+    host: Annotated[str, typer.Option("--host", metavar="HOST", help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", metavar="PORT", callback=_at_least(0, 65535),
+                    help="Port to listen on; 0 picks a free port.")] = 8000,
 ) -> None:
     """Host output/ for subscribers (feeds, PDFs, EPUBs, images)."""
     config = _config(_options(ctx))
     try:
         from publish.serve import serve
     except ImportError:
-        typer.echo("error: `publish serve` is not available yet in this version", err=True)
+        _error("`publish serve` is not available yet in this version")
         raise typer.Exit(2) from None
     try:
         serve(config.output_dir, host=host, port=port)
@@ -320,7 +481,7 @@ def serve_command(
         _fail(exc, 1)
 
 
-@app.command("exporters")
+@command("exporters")
 def exporters_command() -> None:
     """The installed exporters, built-in and third-party."""
     from publish.console import print_exporters

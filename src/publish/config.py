@@ -306,7 +306,7 @@ def _build(raw: dict[str, Any], errors: list[str], source: Path | None) -> Confi
     sections: dict[str, Any] = {}
     for name, value in raw.items():
         if name not in SECTIONS:
-            errors.append(f"unknown section [{name}]{_suggest(name, SECTIONS)}")
+            errors.append(f"unknown section '{name}'{_suggest(name, SECTIONS)}")
             continue
         if not isinstance(value, dict):
             errors.append(f"{name}: expected a table [{name}], got {_kind(value)}")

@@ -3,21 +3,45 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from publish.html import CONTROLS
+
 if TYPE_CHECKING:
     from publish.config import Config
-    from publish.content.loader import Loaded, Problem
+    from publish.content.loader import Problem
+    from publish.model import Article
     from publish.pipeline import Report
 
-err = Console(stderr=True, highlight=False, soft_wrap=True)
-out = Console(highlight=False)
+
+class _Console(Console):
+    """A console that wraps long lines on a terminal only: a pipe or a log gets whole lines."""
+
+    def print(self, *objects: Any, soft_wrap: bool | None = None, **kwargs: Any) -> None:
+        if soft_wrap is None and not self.is_terminal:
+            soft_wrap = True
+        super().print(*objects, soft_wrap=soft_wrap, **kwargs)
+
+
+err = _Console(stderr=True, highlight=False, soft_wrap=True)
+out = _Console(highlight=False)
+
+
+def safe(text: str) -> str:
+    """Text that came from content, made harmless for a terminal: the loader already removed
+    control characters, and any left are shown as escapes (`\\x1b`) instead of being obeyed."""
+    return CONTROLS.sub(lambda match: ascii(match.group())[1:-1], text)
+
+
+def shown(text: str) -> str:
+    """Content text for Rich's markup: escaped as markup and as control characters."""
+    return escape(safe(text))
 
 
 class RichProgress:
@@ -30,7 +54,7 @@ class RichProgress:
 
     def message(self, text: str) -> None:
         if not self.quiet:
-            err.print(escape(text))
+            err.print(shown(text))
 
     def start(self, total: int, description: str) -> None:
         if self.quiet or total < 4 or not err.is_terminal:
@@ -43,7 +67,7 @@ class RichProgress:
 
     def advance(self, label: str) -> None:
         if self._progress is not None and self._task is not None:
-            self._progress.update(self._task, advance=1, label=label)
+            self._progress.update(self._task, advance=1, label=shown(label))
 
     def stop(self) -> None:
         if self._progress is not None:
@@ -58,7 +82,7 @@ def print_problems(problems: Iterable[Problem], *, quiet: bool) -> None:
         if problem.severity == "warning" and quiet:
             continue
         style = "bold red" if problem.severity == "error" else "yellow"
-        err.print(f"[{style}]{problem.severity}:[/] {escape(str(problem))}")
+        err.print(f"[{style}]{problem.severity}:[/] {shown(str(problem))}")
 
 
 def print_report(report: Report, config: Config, *, verbose: bool, quiet: bool) -> None:
@@ -83,21 +107,38 @@ def print_report(report: Report, config: Config, *, verbose: bool, quiet: bool) 
     out.print(f"[{colour}]{escape(summary)}[/]")
 
 
-def print_articles(loaded: Loaded, config: Config) -> None:
-    table = Table(title=escape(config.site_title), title_justify="left")
+def print_articles(config: Config, articles: Sequence[tuple[Article, str]]) -> None:
+    """The articles as a table on a terminal; in a pipe, one tab-separated line each (slug, date,
+    title, tags, status), never wrapped, for grep, cut and awk."""
+    if not out.is_terminal:
+        lines = ("\t".join((article.slug, article.published.date().isoformat(), article.title,
+                            ", ".join(t.name for t in article.tags), status))
+                 for article, status in articles)
+        sys.stdout.write("".join(safe(line) + "\n" for line in lines))
+        sys.stdout.flush()
+        return
+    table = Table(title=shown(config.site_title), title_justify="left")
     for column in ("slug", "date", "title", "tags", "featured", "status"):
         table.add_column(column, overflow="fold")
-    from datetime import datetime
-
-    now = datetime.now().astimezone()
-    articles = [*loaded.collection, *(a for a, _ in loaded.skipped)]
-    rows = [(a, "draft" if a.draft else "future" if a.published > now else "published") for a in articles]
-    rows.sort(key=lambda r: r[0].published, reverse=True)
-    for article, status in rows:
-        table.add_row(escape(article.slug), article.published.date().isoformat(), escape(article.title),
-                      escape(", ".join(t.name for t in article.tags)), "★" if article.featured else "",
+    for article, status in articles:
+        table.add_row(shown(article.slug), article.published.date().isoformat(), shown(article.title),
+                      shown(", ".join(t.name for t in article.tags)), "★" if article.featured else "",
                       status if status == "published" else f"[dim]{status}[/]")
     out.print(table)
+
+
+def print_json(text: str) -> None:
+    """JSON for scripts: any control character left in a string becomes a JSON escape."""
+    sys.stdout.write(CONTROLS.sub(lambda match: _json_escape(match.group()), text) + "\n")
+    sys.stdout.flush()
+
+
+def _json_escape(char: str) -> str:
+    code = ord(char)
+    if code <= 0xFFFF:
+        return f"\\u{code:04x}"
+    code -= 0x10000                       # beyond the BMP: a UTF-16 surrogate pair, as JSON spells it
+    return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
 
 
 def print_exporters() -> None:
@@ -108,10 +149,10 @@ def print_exporters() -> None:
         table.add_column(column)
     for name, entry in sorted(registry.discover().items()):
         if entry.exporter is None:
-            table.add_row(name, "", escape(entry.distribution), f"[red]{escape(entry.error or '')}[/]")
+            table.add_row(name, "", shown(entry.distribution), f"[red]{shown(entry.error or '')}[/]")
         else:
             kind = "built-in" if entry.builtin else "plugin"
-            table.add_row(name, escape(entry.exporter.description), escape(entry.distribution), kind)
+            table.add_row(name, shown(entry.exporter.description), shown(entry.distribution), kind)
     out.print(table)
     if not sys.stdout.isatty():
         out.file.flush()

@@ -17,6 +17,11 @@ import nh3
 
 # Characters XML 1.0 forbids (all C0 controls but tab, LF, CR; lone surrogates; U+FFFE/FFFF).
 _XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+# What no text of an article may hold: C0 controls but tab and newline, DEL, C1 controls, lone
+# surrogates and the noncharacters (U+FDD0-U+FDEF and the last two code points of every plane).
+_NONCHARACTERS = "\ufdd0-\ufdef" + "".join(chr(plane + 0xFFFE) + chr(plane + 0xFFFF)
+                                            for plane in range(0, 0x110000, 0x10000))
+CONTROLS = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff{_NONCHARACTERS}]")
 
 MATHML_TAGS = {
     "math", "semantics", "annotation", "annotation-xml", "mrow", "mi", "mn", "mo", "ms", "mtext", "mspace",
@@ -65,6 +70,13 @@ def strip_forbidden(text: str) -> str:
 
 def count_forbidden(text: str) -> int:
     return len(_XML_FORBIDDEN.findall(text))
+
+
+def strip_controls(text: str) -> tuple[str, int]:
+    """`text` with line ends made `\\n` and every CONTROLS character removed, and how many were."""
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return CONTROLS.subn("", text)
 
 
 def sanitize(html: str, rewrite: UrlRewriter | None = None) -> str:

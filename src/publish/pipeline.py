@@ -176,7 +176,8 @@ def _run(todo: list[Task], exporters: dict[str, Exporter], contexts: dict[str, B
     used = {t.exporter for t in todo}
     for name in sorted(used):
         try:
-            exporters[name].prepare(contexts[name])
+            warnings = exporters[name].prepare(contexts[name]) or []
+            report.problems.extend(Problem("warning", None, f"{name}: {warning}") for warning in warnings)
         except Exception as exc:  # noqa: BLE001
             report.problems.append(Problem("error", None, f"exporter {name!r} could not start: {exc}"))
             todo = [t for t in todo if t.exporter != name]

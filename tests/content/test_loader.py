@@ -241,6 +241,73 @@ def test_control_characters_are_removed(tmp_path: Path) -> None:
     assert any("control character" in m for m in _problems(loaded, "a.md"))
 
 
+HOSTILE_TEXT = r"""---
+title: "T\e[31mitle\x9b\uFFFE\uFDD0"
+excerpt: "Ex\e[0mcerpt\x85"
+publishDate: 'Feb 18 2024'
+tags: ["Ta\e[1mg", "Non\uFDD0char"]
+seo:
+  image:
+    src: /hero.png
+    alt: "Cover\e[5m alt\x9b"
+mood: ["ext\e[7mra", {nested: "val\x9bue"}]
+---
+Body @ESC@[2J with C1 @CSI@ and @FFFE@ @FDD0@ @PLANE@, CR@CR@LF and references &#27;[0m &#x9b; &#xFFFE; &#xD800;.
+
+## Head&#27;ing @ESC@[1m
+
+![Alt @ESC@ and &#x9b; text](/hero.png)
+"""
+
+
+def test_control_characters_never_leave_the_loader(tmp_path: Path) -> None:
+    from dataclasses import fields
+
+    from PIL import Image
+
+    from publish.html import CONTROLS
+
+    (tmp_path / "content" / "public").mkdir(parents=True)
+    Image.new("RGB", (20, 20), "red").save(tmp_path / "content" / "public" / "hero.png")
+    text = HOSTILE_TEXT
+    for marker, char in (("@ESC@", "\x1b"), ("@CSI@", "\x9b"), ("@FFFE@", "\ufffe"), ("@FDD0@", "\ufdd0"),
+                         ("@PLANE@", "\U0010ffff"), ("@CR@", "\r")):
+        text = text.replace(marker, char)
+    write_article(tmp_path, "a.md", text)
+    loaded = _load(tmp_path)
+    (article,) = loaded.collection.articles
+
+    def texts(value: object) -> list[str]:
+        if isinstance(value, str):
+            return [value]
+        if isinstance(value, dict):
+            return [t for k, v in value.items() for t in texts(k) + texts(v)]
+        if isinstance(value, (list, tuple)):
+            return [t for v in value for t in texts(v)]
+        if hasattr(value, "__dataclass_fields__"):
+            return [t for f in fields(value) for t in texts(getattr(value, f.name))]  # type: ignore[arg-type]
+        return []
+
+    everything = texts(article)
+    assert [t for t in everything if CONTROLS.search(t)] == []
+    assert article.title == "T[31mitle" and article.excerpt == "Ex[0mcerpt"
+    assert [t.name for t in article.tags] == ["Ta[1mg", "Nonchar"]
+    assert article.cover is not None and article.cover.alt == "Cover[5m alt"
+    assert article.extra["mood"] == ["ext[7mra", {"nested": "value"}]
+    assert article.headings[0].text == "Heading [1m"
+    assert 'alt="Alt and  text"' in article.body_html
+    assert "Body [2J with C1 and" in article.body_html and "CR LF and references" in article.body_html
+    (warning,) = [m for m in _problems(loaded, "a.md") if "control character" in m]
+    assert warning.startswith("removed ")
+
+
+def test_line_ends_are_normalised_without_a_warning(tmp_path: Path) -> None:
+    write_article(tmp_path, "a.md", GOOD.replace("\n", "\r\n"))
+    loaded = _load(tmp_path)
+    about_the_article = [p for p in loaded.problems if p.path is not None]      # not the site-wide facts
+    assert about_the_article == [] and loaded.collection.articles[0].title == "A good article"
+
+
 def test_raw_html_is_sanitized(tmp_path: Path) -> None:
     write_article(tmp_path, "a.md", GOOD + '\n<script>alert(1)</script>\n\n<p onclick="x()">Hi <a href="javascript:alert(1)">'
                   'j</a></p>\n\n<iframe src="https://evil.example"></iframe>\n\n<form><input name=a></form>\n\n'

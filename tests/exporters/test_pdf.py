@@ -532,3 +532,73 @@ def test_unknown_page_size_is_a_usage_error(site: Path, collection: Collection) 
     ctx = BuildContext(config, collection, config.output_dir, config.theme_dir, FrozenDict())
     with pytest.raises(ConfigError, match="page size"):
         PdfExporter().plan(ctx)
+
+
+# Fonts this machine lacks --------------------------------------------------------------------
+
+def _folder_of(family: str) -> Path | None:
+    found = subprocess.run(["fc-list", "-f", "%{file}\n", family], capture_output=True, text=True).stdout.split()
+    return Path(found[0]).parent if found else None
+
+
+def _fontconfig(tmp_path: Path, folder: Path, *rejected: str) -> dict[str, str]:
+    """An environment whose fontconfig sees only `folder` (minus the `rejected` file globs)."""
+    rejects = "".join(f"<glob>{glob}</glob>" for glob in rejected)
+    conf = tmp_path / "fonts.conf"
+    conf.write_text('<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "urn:fontconfig:fonts.dtd">\n'
+                    f"<fontconfig><dir>{folder}</dir><cachedir>{tmp_path / 'fc-cache'}</cachedir>"
+                    f"<selectfont><rejectfont>{rejects}</rejectfont></selectfont></fontconfig>\n")
+    return {"FONTCONFIG_FILE": str(conf)}
+
+
+def test_pdfs_are_written_without_the_noto_fonts(site: Path, tmp_path: Path) -> None:
+    dejavu = _folder_of("DejaVu Sans")
+    if dejavu is None or "noto" in str(dejavu).lower():
+        pytest.skip("DejaVu fonts are not installed (Debian: fonts-dejavu-core)")
+    result = run_publish(site, "--output", str(tmp_path / "out"), "pdf", "unicode-in-print", "why-feeds-still-matter",
+                         env=_fontconfig(tmp_path, dejavu))
+    assert result.returncode == 0, result.stderr
+    assert "wrote " + str(tmp_path / "out" / "pdf" / "unicode-in-print.pdf") in result.stdout
+    warnings = [line for line in result.stderr.splitlines() if "font" in line.lower() or "WeasyPrint" in line]
+    assert len(warnings) == 1, warnings                # said once for the run, not once per PDF or glyph
+    for named in ("Noto Color Emoji", "Noto Serif", "Noto Serif CJK SC", "fonts-noto-color-emoji", "fonts-noto-core",
+                  "fonts-noto-cjk", "apt install"):
+        assert named in warnings[0], named
+    for pdf in (tmp_path / "out" / "pdf").glob("*.pdf"):
+        check = subprocess.run(["qpdf", "--check", str(pdf)], capture_output=True, text=True)
+        assert check.returncode == 0, check.stdout
+        with pikepdf.open(pdf) as document:
+            assert len(document.pages) >= 2 and "/StructTreeRoot" in document.Root
+        fonts = fonts_of(pdf)
+        assert fonts and all("DejaVu" in name and embedded == "yes" for name, embedded in fonts), fonts
+    assert "Every Script on the Page" in text_of(tmp_path / "out" / "pdf" / "unicode-in-print.pdf")
+
+
+def test_missing_emoji_and_cjk_fonts_are_named_with_their_packages() -> None:
+    from publish.exporters.pdf_fonts import key, missing_fonts_warning, theme_families
+
+    css = (REPO / "themes" / "default" / "pdf" / "style.css").read_text(encoding="utf-8")
+    families = theme_families(css)
+    assert families[:2] == ["Noto Color Emoji", "Noto Serif"]
+    assert "Publish Emoji" not in families
+    assert not {"serif", "sans-serif", "monospace"} & set(families)
+    everything_but = {key(f) for f in families if "Emoji" not in f and "CJK" not in f}
+    warning = missing_fonts_warning(css, everything_but)
+    assert warning is not None
+    assert "Noto Color Emoji (Debian package fonts-noto-color-emoji)" in warning
+    assert "fonts-noto-cjk" in warning and "fonts-noto-core" not in warning
+    assert missing_fonts_warning(css, {key(f) for f in families}) is None
+    assert missing_fonts_warning(css, set()) is None                   # unknown: no guessing
+    own = '@font-face { font-family: "Mine"; src: url(mine.woff2) } body { font: 12pt/1.4 "Mine", "Gone Sans", serif }'
+    assert theme_families(own) == ["Gone Sans"]
+
+
+def test_characters_without_a_glyph_are_one_warning() -> None:
+    from publish.exporters.pdf_fonts import without_glyph_lines
+
+    lines = [f'.notdef glyph rendered for Unicode string unsupported by fonts: "{c}" (U+{ord(c):04X})' for c in "排版不只是把文字放在"]
+    lines.append("Ignored `foo: bar` at 1:1, unknown property.")
+    (other, glyphs) = without_glyph_lines(lines, fonts_missing=False)
+    assert other.startswith("Ignored") and glyphs.startswith("10 character(s) have no glyph")
+    assert "排 (U+6392)" in glyphs and "and 2 more" in glyphs
+    assert without_glyph_lines(lines, fonts_missing=True) == [lines[-1]]

@@ -24,7 +24,7 @@ from publish.content import markdown, remote
 from publish.content.article_cache import ArticleCache, Entry, Lookup
 from publish.content.body import ARTICLE_SUFFIXES, excerpt_from, finish, reading_minutes, summary_before_more
 from publish.content.dates import zone_named
-from publish.content.reader import Draft, NotAnArticle, digest_of, read_front
+from publish.content.reader import Draft, NotAnArticle, controls_warning, digest_of, read_front, without_controls
 from publish.errors import ContentError, ImageError, PublishError, UnsafePathError
 from publish.html import is_remote
 from publish.model import Article, Author, Collection, FrozenDict, Image, Site
@@ -157,9 +157,21 @@ def discover(content_dir: Path, public_dir: Path) -> Iterator[Path]:
         yield path
 
 
+def article_paths(config: Config) -> list[Path]:
+    """Every file that may hold an article (Jekyll's _drafts/ beside _posts/ included)."""
+    content_dir, public_dir = config.content_dir, config.public_dir
+    paths = list(discover(content_dir, public_dir))
+    if config.engine.name == "hugo":
+        paths = _in_main_sections(paths, content_dir, config)
+    jekyll_drafts = config.root / "_drafts"
+    if content_dir.name == "_posts" and jekyll_drafts.is_dir():
+        paths += list(discover(jekyll_drafts, public_dir))
+    return paths
+
+
 def load(config: Config, *, drafts: bool = False, future: bool = False, jobs: int = 4,
          write_cache: bool = True, now: datetime | None = None) -> Loaded:
-    content_dir, public_dir = config.content_dir, config.public_dir
+    content_dir = config.content_dir
     site = site_of(config)
     if not content_dir.is_dir():
         raise ContentError("content folder not found", path=content_dir,
@@ -169,13 +181,7 @@ def load(config: Config, *, drafts: bool = False, future: bool = False, jobs: in
     problems: list[Problem] = site_problems(config)
 
     drafts_found: list[Draft] = []
-    paths = list(discover(content_dir, public_dir))
-    if config.engine.name == "hugo":
-        paths = _in_main_sections(paths, content_dir, config)
-    jekyll_drafts = config.root / "_drafts"
-    if content_dir.name == "_posts" and jekyll_drafts.is_dir():
-        paths += list(discover(jekyll_drafts, public_dir))
-    for path in paths:
+    for path in article_paths(config):
         try:
             resolve_inside(path, roots, what="article file", article=path)
             drafts_found.append(read_front(path, content_dir, config, zone))
@@ -424,6 +430,9 @@ class _Finisher:
             digest=digest_of(draft, used_images, markdown.converter_digest()),
             url=self.urls[draft.slug], authors=draft.authors or self._site_authors(),
             extra=FrozenDict(draft.extra))
+        article, in_html = without_controls(article)      # character references Pandoc decoded
+        if draft.controls + in_html:
+            warnings.append(controls_warning(draft.controls + in_html))
         return article, warnings
 
     def _site_authors(self) -> tuple[Author, ...]:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from publish.config import Config
 from publish.content import dialects
@@ -20,8 +21,8 @@ from publish.content.urls import article_path
 from publish.engines import Engine, author_of
 from publish.engines.permalinks import PageFacts
 from publish.errors import ContentError
-from publish.html import count_forbidden, strip_forbidden
-from publish.model import Author, Image, Tag
+from publish.html import strip_controls
+from publish.model import Author, FrozenDict, Image, Tag
 
 _LANG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
 _LEADING_H1 = re.compile(r"\A\s*#\s+(.+?)\s*#*\s*\n")
@@ -53,6 +54,7 @@ class Draft:
     image_field: str = ""                # the front matter field that names the cover ("" if none)
     section: str = ""                    # the first folder under the content folder
     expires: datetime | None = None      # Hugo's expiryDate: not published from then on
+    controls: int = 0                    # control characters and noncharacters removed so far
 
 
 def read_front(source: Path, content_dir: Path, config: Config, zone: tzinfo) -> Draft:
@@ -65,12 +67,11 @@ def read_front(source: Path, content_dir: Path, config: Config, zone: tzinfo) ->
         raise ContentError(f"not UTF-8 text (byte 0x{raw[exc.start]:02x} on line {line})", path=source,
                            line=line, hint="save the file as UTF-8") from None
     warnings = []
-    forbidden = count_forbidden(text)
-    if forbidden:
-        text = strip_forbidden(text)
-        warnings.append(f"removed {forbidden} control character(s) that XML forbids")
+    text, controls = strip_controls(text)          # raw ones: YAML and TOML refuse them
     parsed = split(text, source)
-    meta = _with_defaults(parsed.meta, config, source)
+    meta, escaped = without_controls(parsed.meta)  # written as escapes: "\e", "\u009b"
+    controls += escaped
+    meta = _with_defaults(meta, config, source)
     cleaned = clean(parsed.body, mdx=source.suffix.lower() == ".mdx")
     body = cleaned.markdown
     if (leftover := cleaned.warning()) is not None:
@@ -189,7 +190,8 @@ def read_front(source: Path, content_dir: Path, config: Config, zone: tzinfo) ->
                  published=published, updated=updated, draft=draft, featured=featured, tags=tags,
                  language=language, image_source=image_source, image_alt=image_alt, extra=extra,
                  body=body, warnings=warnings, path=path, authors=_authors(meta, engine),
-                 image_field=image_field, section=place.sections[0] if place.sections else "", expires=expires)
+                 image_field=image_field, section=place.sections[0] if place.sections else "", expires=expires,
+                 controls=controls)
 
 
 POST_LAYOUTS = {"post", "posts", "single", "article", "blog", "default"}
@@ -416,6 +418,40 @@ def _image(meta: dict[str, Any], extra: Any) -> tuple[str, str | None, str]:
         _, alt_value = dialects.first(meta, "image_alt")
         alt = str(alt_value) if isinstance(alt_value, (str, int, float)) else ""
     return name or "", value.strip(), " ".join(alt.split())
+
+
+_T = TypeVar("_T")
+
+
+def without_controls(value: _T) -> tuple[_T, int]:
+    """`value` (a string, or a model object, mapping or sequence holding strings) with every control
+    character and noncharacter removed from its text, and how many were removed."""
+    if isinstance(value, str):
+        return strip_controls(value)  # type: ignore[return-value]
+    if isinstance(value, Mapping):
+        items = [(without_controls(k), without_controls(v)) for k, v in value.items()]
+        removed = sum(k[1] + v[1] for k, v in items)
+        if not removed:
+            return value, 0
+        cleaned = {k[0]: v[0] for k, v in items}
+        return (FrozenDict(cleaned) if isinstance(value, FrozenDict) else cleaned), removed  # type: ignore[return-value]
+    if isinstance(value, (list, tuple)):
+        parts = [without_controls(v) for v in value]
+        removed = sum(n for _, n in parts)
+        return (type(value)(v for v, _ in parts) if removed else value), removed  # type: ignore[return-value]
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        changes, removed = {}, 0
+        for f in dataclasses.fields(value):
+            cleaned, n = without_controls(getattr(value, f.name))
+            if n:
+                changes[f.name], removed = cleaned, removed + n
+        return (dataclasses.replace(value, **changes) if changes else value), removed  # type: ignore[type-var]
+    return value, 0
+
+
+def controls_warning(removed: int) -> str:
+    return (f"removed {removed} control character(s) or Unicode noncharacter(s) from the article's text "
+            "(terminal escapes, C1 controls, U+FFFE and the like are not text)")
 
 
 def digest_of(draft: Draft, images: list[Image], converter: str) -> str:

@@ -95,9 +95,11 @@ class Exporter(ABC):
     def render(self, ctx: BuildContext, task: Task) -> list[str]:
         """Write `task.outputs` with `ctx.write`; return warnings for the user."""
 
-    def prepare(self, ctx: BuildContext) -> None:
+    def prepare(self, ctx: BuildContext) -> list[str] | None:
         """Called once in the main process before workers start: import heavy libraries, parse
-        stylesheets and fonts here so forked workers inherit them."""
+        stylesheets and fonts here so forked workers inherit them. May return warnings about the
+        whole run (e.g. fonts this machine lacks), reported once."""
+        return None
 
     # Helpers for subclasses ------------------------------------------------------------------
     def task(self, ctx: BuildContext, key: str, outputs: Iterable[str], articles: Iterable[Article] = (),

@@ -35,15 +35,18 @@ class PdfExporter(Exporter):
                           slug=article.slug)
                 for article in select(ctx.collection, slugs)]
 
-    def prepare(self, ctx: BuildContext) -> None:
+    def prepare(self, ctx: BuildContext) -> list[str]:
         from publish.exporters import pdf_math, pdf_render
 
-        pdf_render.warm_up(_engine(ctx), ctx.site.language or "en")
+        engine = _engine(ctx)
+        pdf_render.warm_up(engine, ctx.site.language or "en")
         pdf_math.warm_up()
+        return list(engine.warnings)
 
     def render(self, ctx: BuildContext, task: Task) -> list[str]:
         from publish.exporters.pdf_body import Body, marked, prepare_body
         from publish.exporters.pdf_fetcher import LocalFetcher, generated_url, image_url
+        from publish.exporters.pdf_fonts import without_glyph_lines
         from publish.exporters.pdf_html import cover_of, document_html
         from publish.exporters.pdf_render import write_pdf
 
@@ -70,6 +73,7 @@ class PdfExporter(Exporter):
         identifier = hashlib.sha256(task.digest.encode()).hexdigest()[:32].encode()
         data, messages = write_pdf(engine, html, fetcher, identifier, int(article.modified.timestamp()), edit)
         ctx.write(task.outputs[0], data)
+        messages = without_glyph_lines(messages, fonts_missing=bool(engine.warnings))
         return warnings + body.warnings + [f"WeasyPrint: {line}" for line in messages]
 
 

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from publish.errors import ExportError
 from publish.exporters.pdf_fetcher import ORIGIN, SYSTEM_FONT_FOLDERS, LocalFetcher, theme_url
+from publish.exporters.pdf_fonts import missing_fonts_warning
 from publish.exporters.pdf_html import TEMPLATE, PageSize, environment
 
 if TYPE_CHECKING:
@@ -36,6 +37,7 @@ class Engine:
     font_config: Any
     stylesheets: list[Any]
     env: Environment
+    warnings: list[str]        # about the whole run (fonts this machine lacks), said once
 
 
 _ENGINES: dict[tuple[Path, PageSize], Engine] = {}
@@ -70,9 +72,15 @@ def _build(folder: Path, page: PageSize, images_folder: Path) -> Engine:
         sized = CSS(string=f"@page {{ size: {page.css} }}\n"
                            f":root {{ --page-width: {page.width:g}mm; --page-height: {page.height:g}mm }}",
                     font_config=font_config)
-    if messages.lines:
-        raise ExportError("the theme's stylesheet has problems: " + "; ".join(messages.lines), path=path)
-    engine = Engine(folder, page, font_config, [theme, sized], environment(folder))
+    # A font that cannot be loaded (the emoji font, not installed) falls back to what fontconfig
+    # has, like any missing family: a warning, never a reason to write no PDF.
+    fonts = [line for line in messages.lines if line.startswith("Font-face ")]
+    problems = [line for line in messages.lines if line not in fonts]
+    if problems:
+        raise ExportError("the theme's stylesheet has problems: " + "; ".join(problems), path=path)
+    missing = missing_fonts_warning(path.read_text(encoding="utf-8"))
+    warnings = [missing] if missing else [f"{line} (using the fonts fontconfig has instead)" for line in fonts]
+    engine = Engine(folder, page, font_config, [theme, sized], environment(folder), warnings)
     engine.env.get_template(TEMPLATE)
     return engine
 
