@@ -30,7 +30,7 @@ from publish.model import Article
 SITES = Path(__file__).resolve().parents[1] / "sites"
 LEFT_OUT = "left out syntax"
 NO_ALT = "cover image has no alt text"
-NO_COVER = ("no cover image", "no base URL is set")
+NO_COVER = ("no cover image", "no base URL is set", "no sender address is set")
 
 
 def tz(hours: float) -> timezone:

@@ -122,7 +122,17 @@ def site_problems(config: Config) -> list[Problem]:
             f"the base URL {config.site.base_url} (from {config.origin('site.base_url')}) looks like a placeholder: "
             f"feeds and emails will link there; set the blog's real address in [site] base_url of publish.toml"
             f"{where}")))
+    if "@" not in config.email.sender and "@" not in config.site.email:
+        domain = urlsplit(config.base_url).hostname or "example.com"
+        problems.append(Problem("warning", None, (
+            f"no sender address is set, so .eml files are sent from the made-up newsletter@{domain}: set "
+            f"sender in [email] (or email in [site]) of publish.toml{_where_to_set_email(config)}")))
     return problems
+
+
+def _where_to_set_email(config: Config) -> str:
+    return {"hugo": ", or params.author.email in the Hugo configuration",
+            "jekyll": ", or email (or author.email) in _config.yml"}.get(config.engine.name, "")
 
 
 def _where_to_set(config: Config) -> str:
@@ -276,15 +286,13 @@ def _cover_fact(published: list[Article], drafts: list[Draft], config: Config) -
     if not without:
         return []
     field = image_field(drafts, config)
-    if len(without) == 1:
-        return [Problem("warning", without[0].source,
-                        f"no cover image; its PDF gets a typographic cover. Set `{field}:` in the front matter "
-                        "to use one.")]
     names = sorted(a.source.name for a in without)
     listed = ", ".join(names[:NAMED_IN_GROUP]) + (f" and {len(names) - NAMED_IN_GROUP} more"
                                                   if len(names) > NAMED_IN_GROUP else "")
+    count = "1 article has" if len(without) == 1 else f"{len(without)} articles have"
+    their = "its PDF gets" if len(without) == 1 else "their PDFs get"
     return [Problem("warning", None, (
-        f"{len(without)} articles have no cover image ({listed}); their PDFs get a typographic cover. "
+        f"{count} no cover image ({listed}); {their} a typographic cover. "
         f"Set `{field}:` in the front matter to use one."))]
 
 

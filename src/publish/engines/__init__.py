@@ -12,6 +12,7 @@ the blog builds with its own engine, and publish must not be stricter than the e
 from __future__ import annotations
 
 import json
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -21,6 +22,7 @@ from typing import Any, Literal
 from publish.model import EMPTY, Author, FrozenDict
 
 EngineName = Literal["hugo", "jekyll", "astro", ""]
+_MARKDOWN_LINK = re.compile(r"^\[([^\]]+)\]\((https?://[^)\s]+)\)$")
 
 
 @dataclass(frozen=True)
@@ -162,7 +164,12 @@ def author_of(value: Any) -> Author | None:
             return None
         return Author(name, text(value.get("email")) or "", text(value.get("url") or value.get("uri")) or "")
     name = text(value)
-    return Author(name) if name else None
+    if name is None:
+        return None
+    link = _MARKDOWN_LINK.match(name)           # some themes write `author: "[Name](https://…)"`
+    if link:
+        return Author(link.group(1).strip(), "", link.group(2))
+    return Author(name)
 
 
 def frozen(value: Any) -> Any:
