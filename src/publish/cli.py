@@ -313,7 +313,7 @@ def serve_command(
         typer.echo("error: `publish serve` is not available yet in this version", err=True)
         raise typer.Exit(2) from None
     try:
-        serve(config.output_dir, host=host, port=port)
+        serve(config.output_dir, host=host, port=port, title=config.site_title, language=config.site.language)
     except PublishError as exc:
         _fail(exc, 1)
 
