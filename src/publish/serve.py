@@ -69,22 +69,18 @@ def media_type(path: Path) -> str:
 def create_app(output_dir: Path, *, title: str = "", language: str = "en") -> Starlette:
     """The ASGI application serving `output_dir` (for `publish serve` and for tests)."""
     from starlette.applications import Starlette
-    from starlette.exceptions import HTTPException
     from starlette.middleware import Middleware
     from starlette.middleware.gzip import GZipMiddleware
     from starlette.requests import Request
-    from starlette.responses import HTMLResponse, PlainTextResponse
+    from starlette.responses import HTMLResponse
     from starlette.routing import Mount
 
     from publish.serve_pages import not_found_page
 
-    files = _output_files_class()(directory=output_dir, html=False, follow_symlink=False)
-    files.site_title, files.site_language = title, language
+    files = _output_files_class()(output_dir, title=title, language=language)
     missing = not_found_page(language=language)
 
     async def not_found(request: Request, exc: Exception) -> Response:
-        if isinstance(exc, HTTPException) and exc.status_code != 404:
-            return PlainTextResponse(exc.detail, status_code=exc.status_code, headers=exc.headers)
         return HTMLResponse(missing, status_code=404, headers=PAGE_HEADERS)
 
     return Starlette(
@@ -168,8 +164,9 @@ def _output_files_class() -> type:
     from starlette.staticfiles import NotModifiedResponse, StaticFiles
 
     class OutputFiles(StaticFiles):
-        site_title = ""
-        site_language = "en"
+        def __init__(self, directory: Path, *, title: str, language: str) -> None:
+            super().__init__(directory=directory, html=False, follow_symlink=False)
+            self.site_title, self.site_language = title, language
 
         async def get_response(self, path: str, scope: Scope) -> Response:
             from starlette.responses import HTMLResponse
