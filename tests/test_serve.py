@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gzip
 import os
+import re
 import shutil
 import signal
 import socket
@@ -22,9 +23,10 @@ from pathlib import Path
 import httpcore
 import httpx
 import pytest
+from lxml import html as lxml_html
 
 from publish.serve import create_app
-from tests.conftest import REPO, run_publish
+from tests.conftest import REPO, copy_sample, run_publish
 
 SECRET = "top secret: outside the output folder"
 
@@ -104,6 +106,89 @@ def _raw_get(base: str, target: bytes) -> tuple[int, bytes]:
 def test_prints_the_url_it_serves_on(server: tuple[str, Path]) -> None:
     url, log = server
     assert "Serving " in log.read_text() and f"{url}/" in log.read_text()
+    printed = re.search(r"Serving .* at (http://\S+/) ", log.read_text())
+    assert printed and httpx.get(printed.group(1), timeout=10).status_code == 200
+
+
+def test_every_interface_prints_addresses_that_answer(site: Path) -> None:
+    port = _free_port()
+    log = site / "serve-any.log"
+    with log.open("w", encoding="utf-8") as handle:
+        process = subprocess.Popen([sys.executable, "-m", "publish", "serve", "--host", "0.0.0.0", "--port", str(port)],
+                                   cwd=site, stdout=handle, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 30
+        while "INFO:" not in log.read_text():          # the addresses are printed before uvicorn's log
+            assert process.poll() is None and time.monotonic() < deadline, log.read_text()
+            time.sleep(0.1)
+        printed = log.read_text().split("INFO:")[0]
+        urls = re.findall(r"http://\S+?/", printed)
+        assert urls and urls[0] == f"http://127.0.0.1:{port}/" and "0.0.0.0" not in printed, printed
+        for url in urls:
+            assert httpx.get(url, timeout=10).status_code == 200, url
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.wait(timeout=15)
+
+
+def test_root_is_a_page_linking_what_is_published(client: httpx.Client) -> None:
+    response = client.get("/")
+    assert response.status_code == 200 and response.headers["content-type"] == "text/html; charset=utf-8"
+    assert response.text.startswith("<!DOCTYPE html>")
+    doc = lxml_html.document_fromstring(response.content)
+    assert doc.get("lang") == "en" and doc.findtext(".//title") == "Field Notes"
+    assert doc.xpath("//meta/@charset") == ["utf-8"] and len(doc.xpath("//h1")) == 1
+    assert not doc.xpath("//script") and "javascript" not in response.text.lower()
+    assert not [a for a in doc.iter() if any(name.startswith("on") for name in a.attrib)]
+    hrefs = doc.xpath("//main//a/@href")
+    assert {"rss.xml", "atom.xml", "feed.json", "tags/web/rss.xml", "tags/writing/feed.json", "pdf/sample.pdf",
+            "epub/field-notes.epub"} <= set(hrefs)
+    assert not [h for h in hrefs if "hidden" in h or "leak" in h or h.startswith(("/", "."))]
+    for href in hrefs:
+        assert client.get("/" + href).status_code == 200, href
+    assert doc.xpath('//link[@rel="alternate"][@type="application/rss+xml"]/@href') == ["rss.xml"]
+    head = client.head("/")
+    assert head.status_code == 200 and head.content == b""
+
+
+def test_unknown_paths_answer_a_small_404_page(client: httpx.Client) -> None:
+    for path in ("/no/such/file.pdf", "/tags/", "/.publish/manifest.json"):
+        response = client.get(path)
+        assert response.status_code == 404, path
+        assert response.headers["content-type"] == "text/html; charset=utf-8"
+        doc = lxml_html.document_fromstring(response.content)
+        assert doc.get("lang") == "en" and doc.findtext(".//title") == "Not found" and not doc.xpath("//script")
+    assert client.head("/missing.xml").status_code == 404
+
+
+def _local(app_dir: Path, *paths: str) -> list[httpx.Response]:
+    import anyio
+
+    async def requests() -> list[httpx.Response]:
+        transport = httpx.ASGITransport(app=create_app(app_dir, title="Field Notes"))
+        async with httpx.AsyncClient(transport=transport, base_url="http://local") as local:
+            return [await local.get(path) for path in paths]
+
+    return anyio.run(requests)
+
+
+def test_index_html_answers_the_root(tmp_path: Path) -> None:
+    (tmp_path / "index.html").write_text("<!DOCTYPE html><title>Mine</title>", encoding="utf-8")
+    (root,) = _local(tmp_path, "/")
+    assert root.status_code == 200 and root.text == "<!DOCTYPE html><title>Mine</title>"
+
+
+def test_previews_of_drafts_are_never_served(tmp_path: Path) -> None:
+    site = copy_sample(tmp_path / "site")
+    result = run_publish(site, "--drafts", "email", "newsletters-without-the-noise", "the-measure-of-a-line")
+    assert result.returncode == 0, result.stderr
+    out = site / "output"
+    assert (out / "email" / "newsletters-without-the-noise.html").is_file()
+    draft, published, root = _local(out, "/email/newsletters-without-the-noise.html",
+                                     "/email/the-measure-of-a-line.html", "/")
+    assert draft.status_code == 404 and "Draft" not in draft.text
+    assert published.status_code == 200
+    assert "the-measure-of-a-line.html" in root.text and "newsletters-without-the-noise" not in root.text
 
 
 @pytest.mark.parametrize(("path", "media_type"), [
@@ -204,7 +289,7 @@ def test_gzip_for_text_when_the_client_accepts_it(client: httpx.Client, site: Pa
         assert "content-encoding" not in binary.headers, path
 
 
-@pytest.mark.parametrize("path", ["/", "/tags/", "/tags", "/tags/web/", "/images/", "/pdf"])
+@pytest.mark.parametrize("path", ["/tags/", "/tags", "/tags/web/", "/images/", "/pdf"])
 def test_no_directory_listing(client: httpx.Client, path: str) -> None:
     response = client.get(path, follow_redirects=True)
     assert response.status_code == 404

@@ -476,7 +476,7 @@ def serve_command(
         _error("`publish serve` is not available yet in this version")
         raise typer.Exit(2) from None
     try:
-        serve(config.output_dir, host=host, port=port)
+        serve(config.output_dir, host=host, port=port, title=config.site_title, language=config.site.language)
     except PublishError as exc:
         _fail(exc, 1)
 

@@ -90,6 +90,8 @@ def print_report(report: Report, config: Config, *, verbose: bool, quiet: bool) 
     if verbose:
         for rel in report.written:
             out.print(f"  wrote {escape(str(config.output_dir / rel))}")
+        for rel in report.removed:
+            out.print(f"  removed {escape(str(config.output_dir / rel))}")
         for label in report.up_to_date:
             out.print(f"  up to date: {escape(label)}")
         if report.cpu:
@@ -101,7 +103,8 @@ def print_report(report: Report, config: Config, *, verbose: bool, quiet: bool) 
         parts = [f"{n} {why}{'s' if n != 1 and why == 'draft' else ''}" for why, n in counts.items() if n]
         left_out = f" ({', '.join(parts)} left out; --drafts/--future include them)"
     summary = (f"{report.articles} article(s){left_out}: wrote {len(report.written)} file(s), "
-               f"{len(report.up_to_date)} output(s) up to date, {len(report.warnings)} warning(s), "
+               f"removed {len(report.removed)} file(s), {len(report.up_to_date)} output(s) up to date, "
+               f"{len(report.warnings)} warning(s), "
                f"{len(report.errors)} error(s) in {report.seconds:.1f} s -> {config.output_dir}")
     colour = "red" if report.errors else "green"
     out.print(f"[{colour}]{escape(summary)}[/]")

@@ -1,8 +1,10 @@
-"""load -> validate -> plan -> run exporters on an executor -> record what was written.
+"""load -> validate -> plan -> run exporters on an executor -> record what was written -> prune.
 
 Every article is loaded before any exporter runs (feeds and the EPUB need the whole collection).
 Tasks that are up to date are skipped; the rest run in long-lived worker processes, forked after
-each exporter's `prepare()` so heavy imports, fonts and stylesheets are loaded once.
+each exporter's `prepare()` so heavy imports, fonts and stylesheets are loaded once. The manifest
+of what publish wrote is saved before tasks run; afterwards, what the content no longer makes is
+removed (prune.py).
 """
 
 from __future__ import annotations
@@ -14,16 +16,18 @@ import time
 import traceback
 from collections.abc import Mapping
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
-from publish import registry, state
+from publish import manifest, prune, registry, state
 from publish.config import Config
 from publish.content.loader import HasProblems, Loaded, Problem, load
 from publish.errors import ConfigError, PublishError
 from publish.exporters.base import USED_FILES, BuildContext, Exporter, Task
 from publish.lock import output_lock
+from publish.manifest import Owned
 from publish.model import FrozenDict
 
 
@@ -46,6 +50,7 @@ class Report(HasProblems):
     articles: int = 0
     left_out: list[tuple[str, str]] = field(default_factory=list)     # (slug, "draft" | "future")
     written: list[str] = field(default_factory=list)                  # output files
+    removed: list[str] = field(default_factory=list)                  # files the content no longer makes
     up_to_date: list[str] = field(default_factory=list)               # task labels
     problems: list[Problem] = field(default_factory=list)
     planned: dict[str, list[str]] = field(default_factory=dict)      # exporter -> every output it owns
@@ -90,20 +95,76 @@ def build(config: Config, selection: Mapping[str, Mapping[str, Any]], *, drafts:
         _take_load(report, loaded)
         contexts = {name: BuildContext(config, loaded.collection, output_dir, config.theme_dir,
                                        FrozenDict(selection[name])) for name in exporters}
-        tasks = _plan(exporters, contexts, report)
+        tasks, unplanned = _plan(exporters, contexts, report)
         for task in tasks:
             report.planned.setdefault(task.exporter, []).extend(task.outputs)
-        todo = []
-        for task in tasks:
-            if not force and state.up_to_date(output_dir, task):
-                report.up_to_date.append(task.label)
-            else:
-                todo.append(task)
-        todo.sort(key=lambda t: -t.cost)
+        todo, uses = _split(tasks, output_dir, force, report)
+        whole = frozenset(name for name in exporters if name not in unplanned and not any(selection[name].values()))
+        owned = manifest.load(output_dir)
+        made = _made(tasks, uses, owned, loaded, config, whole, preview=drafts or future)
+        claimed = manifest.save(output_dir, prune.claim(owned, made))
+        failed: set[str] = set()
         if todo:
-            _run(todo, exporters, contexts, jobs, report, progress)
+            finished = _run(todo, exporters, contexts, jobs, report, progress)
+            failed = {t.key for t in todo if finished.get(t.key) is None}
+            made.update({key: replace(made[key], uses=used) for key, used in finished.items() if used is not None})
+        run = prune.Run(whole=whole, part=frozenset(exporters) - whole - unplanned,
+                        published=frozenset(a.slug for a in loaded.collection),
+                        failed_sources=frozenset(_relative(p.path, config.root) for p in loaded.errors if p.path),
+                        preview=drafts or future)
+        if loaded.collection or loaded.skipped or loaded.problems:
+            _prune(output_dir, claimed, made, failed, run, report)
+        elif claimed.tasks:            # a wrong --content must not empty the host
+            report.problems.append(Problem("warning", config.content_dir, "no article found here: nothing was "
+                                                                          "removed from the output folder"))
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _split(tasks: list[Task], output_dir: Path, force: bool,
+           report: Report) -> tuple[list[Task], dict[str, tuple[str, ...]]]:
+    """The tasks to run, slowest first, and the image copies each up-to-date task links to."""
+    todo, uses = [], {}
+    for task in tasks:
+        recorded = None if force else state.current_uses(output_dir, task)
+        if recorded is None:
+            todo.append(task)
+        else:
+            report.up_to_date.append(task.label)
+            uses[task.key] = recorded
+    todo.sort(key=lambda t: -t.cost)
+    return todo, uses
+
+
+def _made(tasks: list[Task], uses: dict[str, tuple[str, ...]], owned: manifest.Manifest, loaded: Loaded,
+          config: Config, whole: frozenset[str], *, preview: bool) -> dict[str, Owned]:
+    """The manifest entry of every planned task (the image copies of those about to run come later)."""
+    now = datetime.now(UTC)
+    sources = {a.slug: _relative(a.source, config.root) for a in loaded.collection}
+    unpublished = {a.slug for a in loaded.collection if a.draft or a.published > now} if preview else set()
+    made = {}
+    for task in tasks:
+        before = owned.tasks.get(task.key)
+        selected = task.exporter not in whole and (before.selected if before is not None else True)
+        made[task.key] = Owned(task.exporter, task.outputs, uses.get(task.key, ()),
+                               tuple((slug, sources[slug]) for slug in task.articles if slug in sources), selected,
+                               any(slug in unpublished for slug in task.articles))
+    return made
+
+
+def _prune(output_dir: Path, claimed: manifest.Manifest, made: dict[str, Owned], failed: set[str], run: prune.Run,
+           report: Report) -> None:
+    settled, doomed = prune.settle(claimed, made, failed, run)
+    report.removed, stuck = prune.remove(output_dir, doomed)
+    report.problems.extend(Problem("warning", None, message) for message in stuck.values())
+    kept = manifest.save(output_dir, prune.still_owned(settled, claimed, stuck))
+    for key in claimed.tasks.keys() - kept.tasks.keys():
+        state.forget(output_dir, key)
+
+
+def _relative(path: Path, root: Path) -> str:
+    """An article file as the manifest names it: relative to the site root when inside it."""
+    return path.relative_to(root).as_posix() if path.is_relative_to(root) else path.as_posix()
 
 
 def _instantiate(selection: Mapping[str, Mapping[str, Any]]) -> dict[str, Exporter]:
@@ -126,19 +187,24 @@ def _take_load(report: Report, loaded: Loaded) -> None:
     report.problems.extend(loaded.problems)
 
 
-def _plan(exporters: dict[str, Exporter], contexts: dict[str, BuildContext], report: Report) -> list[Task]:
+def _plan(exporters: dict[str, Exporter], contexts: dict[str, BuildContext],
+          report: Report) -> tuple[list[Task], frozenset[str]]:
+    """Every task, and the exporters that failed to plan (nothing of theirs is pruned)."""
     tasks: list[Task] = []
+    unplanned = set()
     for name, exporter in exporters.items():
         try:
             tasks.extend(exporter.plan(contexts[name]))
         except ConfigError:
             raise
         except PublishError as exc:
+            unplanned.add(name)
             report.problems.append(Problem("error", exc.path, f"{name}: {exc.describe()}"))
         except Exception as exc:  # noqa: BLE001 - a broken plugin must not stop the other formats
+            unplanned.add(name)
             report.problems.append(Problem("error", None, f"exporter {name!r} failed while planning: "
                                                           f"{type(exc).__name__}: {exc}"))
-    return tasks
+    return tasks, frozenset(unplanned)
 
 
 # Set in the main process before workers fork; read by _render_in_worker.
@@ -171,7 +237,8 @@ def _render_in_worker(task: Task) -> Outcome:
 
 
 def _run(todo: list[Task], exporters: dict[str, Exporter], contexts: dict[str, BuildContext], jobs: int,
-         report: Report, progress: Progress) -> None:
+         report: Report, progress: Progress) -> dict[str, tuple[str, ...] | None]:
+    """Run the tasks; returns, per task that succeeded, the image copies its outputs link to."""
     global _WORKER_STATE
     used = {t.exporter for t in todo}
     for name in sorted(used):
@@ -182,6 +249,7 @@ def _run(todo: list[Task], exporters: dict[str, Exporter], contexts: dict[str, B
             report.problems.append(Problem("error", None, f"exporter {name!r} could not start: {exc}"))
             todo = [t for t in todo if t.exporter != name]
     by_key = {t.key: t for t in todo}
+    done: dict[str, tuple[str, ...] | None] = {}
 
     def finished(outcome: Outcome) -> None:
         task = by_key[outcome.key]
@@ -195,6 +263,7 @@ def _run(todo: list[Task], exporters: dict[str, Exporter], contexts: dict[str, B
         else:
             state.record(output_dir, task, outcome.used)
             report.written.extend(task.outputs)
+            done[task.key] = outcome.used
         progress.advance(task.label)
 
     workers = min(jobs, len(todo))
@@ -203,7 +272,7 @@ def _run(todo: list[Task], exporters: dict[str, Exporter], contexts: dict[str, B
         for task in todo:
             finished(_render(exporters[task.exporter], contexts[task.exporter], task))
         progress.stop()
-        return
+        return done
     _WORKER_STATE = (exporters, contexts)
     # Everything loaded so far (the collection, WeasyPrint, fonts, stylesheets) lives as long as the
     # workers do. Frozen, the garbage collector never walks it again (about 11 ms of collection per
@@ -226,6 +295,7 @@ def _run(todo: list[Task], exporters: dict[str, Exporter], contexts: dict[str, B
     finally:
         _WORKER_STATE = None
         gc.unfreeze()
+    return done
 
 
 def _source_of(task: Task, ctx: BuildContext):  # type: ignore[no-untyped-def]

@@ -3,7 +3,9 @@
 What feed readers rely on: the right media types, ETag and Last-Modified with 304 answers,
 HEAD, gzip for text, no directory listing, and no path that reaches a file outside output/
 (`..`, `%2e%2e`, absolute paths and symlinks are refused by StaticFiles; hidden paths such as
-the build cache in output/.publish/ are refused here).
+the build cache in output/.publish/ are refused here). It hosts only what is published: files
+the manifest marks as previews (made with --drafts/--future) answer 404 like anything missing.
+`/` is output/index.html, or until the site has one, a page linking every feed, PDF, EPUB and email.
 """
 
 from __future__ import annotations
@@ -50,6 +52,7 @@ MEDIA_TYPES = {
 NOT_COMPRESSED = ("application/pdf", "application/epub+zip", "application/zip", "image/jpeg", "image/png",
                   "image/gif", "image/webp", "font/woff", "font/woff2", "audio/*", "video/*")
 IMMUTABLE_FOLDERS = ("images",)          # content-addressed file names: safe to cache for a year
+PAGE_HEADERS = {"cache-control": "no-cache", "x-content-type-options": "nosniff"}
 
 
 def media_type(path: Path) -> str:
@@ -63,22 +66,32 @@ def media_type(path: Path) -> str:
     return f"{guessed}; charset=utf-8" if guessed.startswith("text/") else guessed
 
 
-def create_app(output_dir: Path) -> Starlette:
+def create_app(output_dir: Path, *, title: str = "", language: str = "en") -> Starlette:
     """The ASGI application serving `output_dir` (for `publish serve` and for tests)."""
     from starlette.applications import Starlette
     from starlette.middleware import Middleware
     from starlette.middleware.gzip import GZipMiddleware
+    from starlette.requests import Request
+    from starlette.responses import HTMLResponse
     from starlette.routing import Mount
 
-    files = _output_files_class()(directory=output_dir, html=False, follow_symlink=False)
+    from publish.serve_pages import not_found_page
+
+    files = _output_files_class()(output_dir, title=title, language=language)
+    missing = not_found_page(language=language)
+
+    async def not_found(request: Request, exc: Exception) -> Response:
+        return HTMLResponse(missing, status_code=404, headers=PAGE_HEADERS)
+
     return Starlette(
         routes=[Mount("/", app=files)],
         middleware=[Middleware(_EncodedValidators),
                     Middleware(GZipMiddleware, minimum_size=500, exclude_content_types=NOT_COMPRESSED)],
+        exception_handlers={404: not_found},
     )
 
 
-def serve(output_dir: Path, *, host: str, port: int) -> None:
+def serve(output_dir: Path, *, host: str, port: int, title: str = "", language: str = "en") -> None:
     """Serve `output_dir` on host:port until Ctrl-C."""
     import uvicorn
 
@@ -87,10 +100,12 @@ def serve(output_dir: Path, *, host: str, port: int) -> None:
                            hint="run `publish all` (or `publish feed`) first")
     sock = _listen(host, port)
     bound_port = sock.getsockname()[1]
-    shown_host = f"[{host}]" if ":" in host else host
-    print(f"Serving {output_dir} at http://{shown_host}:{bound_port}/ (press Ctrl-C to stop)", flush=True)
-    config = uvicorn.Config(create_app(output_dir), log_level="info", server_header=False,
-                            proxy_headers=False, lifespan="off")
+    local, *others = addresses(host, bound_port)
+    print(f"Serving {output_dir} at {local} (press Ctrl-C to stop)", flush=True)
+    if others:
+        print(f"Other machines may use {', '.join(others)}", flush=True)
+    config = uvicorn.Config(create_app(output_dir, title=title, language=language), log_level="info",
+                            server_header=False, proxy_headers=False, lifespan="off")
     try:
         uvicorn.Server(config).run(sockets=[sock])
     except KeyboardInterrupt:        # uvicorn re-raises Ctrl-C after its clean shutdown: stopping is success
@@ -98,6 +113,27 @@ def serve(output_dir: Path, *, host: str, port: int) -> None:
     finally:
         sock.close()
     print("Stopped.", flush=True)
+
+
+def addresses(host: str, port: int) -> list[str]:
+    """URLs that reach a server listening on host:port, this machine's first. For every interface
+    (0.0.0.0, ::) that is loopback, then the address other machines reach this one on, when the
+    routing table names one (found without sending a packet)."""
+    def url(address: str) -> str:
+        return f"http://[{address}]:{port}/" if ":" in address else f"http://{address}:{port}/"
+
+    if host not in ("0.0.0.0", "::", ""):  # noqa: S104 - recognising the wildcard, not binding to it
+        return [url(host)]
+    found = [url("::1" if host == "::" else "127.0.0.1")]
+    try:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+            probe.connect(("192.0.2.1", 9))      # a documentation address: connecting a UDP socket sends nothing
+            lan = probe.getsockname()[0]
+        if lan and not lan.startswith("127."):
+            found.append(url(lan))
+    except OSError:                             # no route: this machine only
+        pass
+    return found
 
 
 def _listen(host: str, port: int) -> socket.socket:
@@ -128,9 +164,25 @@ def _output_files_class() -> type:
     from starlette.staticfiles import NotModifiedResponse, StaticFiles
 
     class OutputFiles(StaticFiles):
+        def __init__(self, directory: Path, *, title: str, language: str) -> None:
+            super().__init__(directory=directory, html=False, follow_symlink=False)
+            self.site_title, self.site_language = title, language
+
         async def get_response(self, path: str, scope: Scope) -> Response:
+            from starlette.responses import HTMLResponse
+
+            from publish.serve_pages import landing_page
+
+            root = Path(str(self.directory))
+            previews = _previews(root)
+            if path == "." and scope["method"] in ("GET", "HEAD"):
+                index = root / "index.html"
+                if index.is_file() and not index.is_symlink() and "index.html" not in previews:
+                    return await super().get_response("index.html", scope)
+                page = landing_page(root, title=self.site_title, language=self.site_language, hidden=previews)
+                return HTMLResponse(page, headers=PAGE_HEADERS)
             # `path` is already decoded (%2e%2e is "..") and normalised; ".." and ".publish" both start with "."
-            if any(part.startswith(".") for part in Path(path).parts):
+            if any(part.startswith(".") for part in Path(path).parts) or Path(path).as_posix() in previews:
                 raise HTTPException(status_code=404)
             return await super().get_response(path, scope)
 
@@ -159,6 +211,24 @@ def _output_files_class() -> type:
             return response
 
     return OutputFiles
+
+
+def _previews(output_dir: Path) -> frozenset[str]:
+    """The files the manifest marks as previews, read again whenever the manifest changes."""
+    from publish.manifest import MANIFEST
+
+    try:
+        stat = (output_dir / MANIFEST).stat()
+    except OSError:
+        return frozenset()
+    return _previews_of(output_dir, stat.st_mtime_ns, stat.st_size, stat.st_ino)
+
+
+@lru_cache(maxsize=4)
+def _previews_of(output_dir: Path, mtime_ns: int, size: int, inode: int) -> frozenset[str]:
+    from publish.manifest import previews
+
+    return frozenset(previews(output_dir))
 
 
 @lru_cache(maxsize=4096)

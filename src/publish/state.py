@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from publish.exporters.base import Task
 from publish.paths import write_atomic
@@ -31,18 +33,40 @@ def file_digest(path: Path) -> str:
 
 
 def up_to_date(output_dir: Path, task: Task) -> bool:
+    return current_uses(output_dir, task) is not None
+
+
+def current_uses(output_dir: Path, task: Task) -> tuple[str, ...] | None:
+    """The shared files (image copies) an up-to-date task's outputs link to; None if it must run."""
     try:
         record = json.loads(_record_path(output_dir, task.key).read_text(encoding="utf-8"))
         if record.get("key") != task.key or record.get("digest") != task.digest:
-            return False
+            return None
         files = record["outputs"]
         if sorted(files) != sorted(task.outputs):
-            return False
-        if not all((output_dir / rel).is_file() for rel in record.get("uses", [])):
-            return False                  # an image copy the outputs link to has gone
-        return all(file_digest(output_dir / rel) == digest for rel, digest in files.items())
+            return None
+        uses = tuple(str(rel) for rel in record.get("uses", []))
+        if not all((output_dir / rel).is_file() for rel in uses):
+            return None                   # an image copy the outputs link to has gone
+        if all(file_digest(output_dir / rel) == digest for rel, digest in files.items()):
+            return uses
+        return None
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
-        return False
+        return None
+
+
+def every_record(output_dir: Path) -> Iterator[dict[str, Any]]:
+    """Every readable record (for a manifest made from the state of an older version)."""
+    folder = output_dir / STATE_DIR
+    if not folder.is_dir():
+        return
+    for path in sorted(folder.glob("*.state")):
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if isinstance(data, dict) and isinstance(data.get("key"), str) and isinstance(data.get("outputs"), dict):
+            yield data
 
 
 def record(output_dir: Path, task: Task, uses: tuple[str, ...] = ()) -> None:
@@ -51,5 +75,6 @@ def record(output_dir: Path, task: Task, uses: tuple[str, ...] = ()) -> None:
     write_atomic(_record_path(output_dir, task.key), json.dumps(data, sort_keys=True))
 
 
-def forget(output_dir: Path, task: Task) -> None:
-    _record_path(output_dir, task.key).unlink(missing_ok=True)
+def forget(output_dir: Path, task: Task | str) -> None:
+    """Drop the record of a task (or of a task key no longer planned)."""
+    _record_path(output_dir, task if isinstance(task, str) else task.key).unlink(missing_ok=True)

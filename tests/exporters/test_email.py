@@ -20,6 +20,7 @@ SLUGS = ("the-measure-of-a-line", "footnotes-sidenotes-and-asides", "one-source-
          "unicode-in-print", "a-little-math-on-the-page", "le-carnet-du-cafe", "why-feeds-still-matter",
          "hostile-input")
 MERGE_TAG = "{{unsubscribe_url}}"
+DIGEST = "digest-2024-08-01-to-2025-04-22-latest-4"      # what the module's --since/--limit digest is called
 
 HOSTILE = """---
 title: Hostile Input
@@ -72,7 +73,7 @@ def html_files(site: Path) -> list[Path]:
 
 def test_writes_html_text_and_eml_for_each_article_and_the_digest(site: Path) -> None:
     names = {p.name for p in email_dir(site).iterdir()}
-    for stem in (*SLUGS, "digest-2025-04-22"):
+    for stem in (*SLUGS, DIGEST):
         assert {f"{stem}.html", f"{stem}.txt", f"{stem}.eml"} <= names
 
 
@@ -264,19 +265,19 @@ def test_eml_is_multipart_alternative_with_stable_headers(site: Path) -> None:
     # MIME text is canonically CRLF-terminated; the .txt and .html files use LF.
     assert plain.get_content().replace("\r\n", "\n") == (email_dir(site) / "the-measure-of-a-line.txt").read_text()
     assert rich.get_content().replace("\r\n", "\n") == (email_dir(site) / "the-measure-of-a-line.html").read_text()
-    digest = BytesParser(policy=policy.default).parsebytes((email_dir(site) / "digest-2025-04-22.eml").read_bytes())
+    digest = BytesParser(policy=policy.default).parsebytes((email_dir(site) / f"{DIGEST}.eml").read_bytes())
     assert digest["Date"] == "Tue, 22 Apr 2025 00:00:00 +0200"
-    assert digest["Message-ID"].startswith("<digest-2025-04-22.")
+    assert digest["Message-ID"].strip().startswith(f"<{DIGEST}.")      # a long id may be folded
 
 
 def test_digest_window_and_limit(site: Path) -> None:
-    text = (email_dir(site) / "digest-2025-04-22.txt").read_text()
+    text = (email_dir(site) / f"{DIGEST}.txt").read_text()
     titles = ["A Little Mathematics on the Page", "Le carnet du café : écrire avant d'ouvrir l'ordinateur",
               "Every Script on the Page: Notes on Unicode in Print", "Footnotes, Sidenotes and the Art of the Aside"]
     positions = [text.index(t) for t in titles]
     assert positions == sorted(positions), "newest first"
     assert "Why Feeds Still Matter" not in text, "--limit 4"
-    doc = parse_html(email_dir(site) / "digest-2025-04-22.html")
+    doc = parse_html(email_dir(site) / f"{DIGEST}.html")
     assert len(doc.xpath("//h2")) == 4
     assert all(int(i.get("height")) <= 320 for i in doc.xpath("//img"))
 
@@ -299,7 +300,8 @@ def test_default_digest_counts_back_from_the_newest_article(site: Path, tmp_path
     wider = BuildContext(config, collection, tmp_path, config.theme_dir,
                          FrozenDict({"slugs": (), "digest": True, "per_article": False, "since": None, "limit": 2}))
     (only,) = EmailExporter().plan(wider)
-    assert only.key == "email/digest" and len(only.params["slugs"]) == 1
+    assert only.key == "email/digest-latest-2-2025-04-22" and len(only.params["slugs"]) == 1
+    assert only.outputs == tuple(f"email/digest-latest-2-2025-04-22.{ext}" for ext in ("html", "txt", "eml"))
 
 
 def test_unknown_slug_is_a_usage_error_with_a_suggestion(site: Path) -> None:
@@ -361,3 +363,35 @@ def test_an_article_over_the_size_budget_is_cut_with_a_continue_link(tmp_path: P
     assert "Part 200" not in text and "Part 200" not in path.read_text()
     msg = BytesParser(policy=policy.default).parsebytes((root / "output/email/very-long.eml").read_bytes())
     assert format_datetime(msg["Date"].datetime) == msg["Date"]
+
+
+def test_chosen_digests_keep_their_names_and_a_full_build_keeps_them(tmp_path: Path) -> None:
+    root = copy_sample(tmp_path / "site")
+    since, latest = "digest-2024-06-01-to-2025-04-22", "digest-latest-2-2025-04-22"
+    for args in (("--since", "2024-06-01"), ("--limit", "2")):
+        result = run_publish(root, "email", "--digest", *args)
+        assert result.returncode == 0, result.stderr
+    chosen = {p.name: p.read_bytes() for p in email_dir(root).iterdir()}
+    assert set(chosen) == {f"{stem}.{ext}" for stem in (since, latest) for ext in ("html", "txt", "eml")}
+    assert "Why Feeds Still Matter" in chosen[f"{since}.txt"].decode()
+    assert "Why Feeds Still Matter" not in chosen[f"{latest}.txt"].decode()
+
+    result = run_publish(root, "all")
+    assert result.returncode == 0, result.stderr
+    assert all((email_dir(root) / name).read_bytes() == data for name, data in chosen.items())
+    assert (email_dir(root) / "digest-2025-04-22.eml").is_file()
+
+    # A newer article: the default digest takes its date, and its old name goes; the chosen ones stay.
+    write_article(root, "fresh.md", "---\ntitle: Fresh\npublishDate: 2025-05-01\n---\nNews.\n")
+    result = run_publish(root, "-v", "all")
+    assert result.returncode == 0, result.stderr
+    names = {p.name for p in email_dir(root).iterdir()}
+    assert {"digest-2025-05-01.html", *chosen} <= names and not any(n.startswith("digest-2025-04-22") for n in names)
+    assert "removed 3 file(s)" in result.stdout
+
+    # An article of the --since digest is deleted: that digest goes, the other one stays.
+    (root / "content" / "why-feeds-still-matter.md").unlink()
+    result = run_publish(root, "all")
+    assert result.returncode == 0, result.stderr
+    names = {p.name for p in email_dir(root).iterdir()}
+    assert not any(n.startswith(since) for n in names) and f"{latest}.eml" in names

@@ -324,7 +324,9 @@ def test_a_tag_no_article_uses_any_more_loses_its_feeds(tmp_path: Path, output: 
     assert count == 1
     source.write_text(text, encoding="utf-8")
     result = _feed(site)
-    assert "removed the feeds of tag 'cafe-culture'" in result.stdout + result.stderr
+    assert "removed 3 file(s)" in result.stdout
+    for name in FILES:
+        assert f"removed {site / 'output' / 'tags' / 'cafe-culture' / name}" in result.stdout
     assert sorted(p.name for p in (site / "output" / "tags" / "cafe-culture").iterdir()) == ["notes.txt"]
     assert (site / "output" / "tags" / "writing" / "rss.xml").is_file()
     item = next(i for i in _json(site / "output" / "feed.json")["items"] if "carnet" in i["url"])

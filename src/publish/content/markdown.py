@@ -61,7 +61,8 @@ def cache_key(markdown: str) -> str:
 
 def convert_many(markdowns: dict[str, str], *, sources: dict[str, Path], jobs: int = 1,
                  cache_dir: Path | None = None, write_cache: bool = True) -> dict[str, str | ContentError]:
-    """Pandoc's HTML for each Markdown body (by key), from the cache or from batches run in parallel."""
+    """Pandoc's HTML for each Markdown body (by key), from the cache or from batches run in parallel.
+    `markdowns` is every article of the site: with `write_cache`, fragments none of them uses are removed."""
     results: dict[str, str | ContentError] = {}
     todo: dict[str, str] = {}
     for key, text in markdowns.items():
@@ -70,6 +71,8 @@ def convert_many(markdowns: dict[str, str], *, sources: dict[str, Path], jobs: i
             todo[key] = text
         else:
             results[key] = cached
+    if cache_dir is not None and write_cache:
+        _prune(cache_dir, {cache_key(text) for text in markdowns.values()})
     if not todo:
         return results
     keys = sorted(todo, key=lambda k: -len(todo[k]))           # longest first, dealt round-robin
@@ -89,6 +92,15 @@ def convert_many(markdowns: dict[str, str], *, sources: dict[str, Path], jobs: i
                     results[key] = ContentError(f"Pandoc could not convert this article: {outcome[:300]}",
                                                 path=sources.get(key))
     return results
+
+
+def _prune(cache_dir: Path, used: set[str]) -> None:
+    """Remove the fragments of Markdown no article holds any more (edited, renamed or deleted)."""
+    if not cache_dir.is_dir():
+        return
+    for path in cache_dir.glob("*.fragment"):
+        if path.stem not in used:
+            path.unlink(missing_ok=True)
 
 
 def _cached(cache_dir: Path | None, markdown: str) -> str | None:

@@ -41,6 +41,7 @@ class Task:
     cost: float = 1.0                # estimated milliseconds of work: the slowest tasks start first,
                                      # so no long task is left running alone at the end
     params: Mapping[str, Any] = field(default=EMPTY)
+    articles: tuple[str, ...] = ()   # slugs of the articles it is made from (what output/ may keep)
 
 
 @dataclass(frozen=True)
@@ -110,9 +111,11 @@ class Exporter(ABC):
         h.update(ctx.config.digest().encode())
         h.update(self._theme_digest(ctx).encode())
         h.update(repr(sorted(params.items())).encode())
+        articles = tuple(articles)
         for article in articles:
             h.update(article.slug.encode() + b"\0" + article.digest.encode())
-        return Task(self.name, key, tuple(outputs), h.hexdigest(), label or key, cost, FrozenDict(params))
+        return Task(self.name, key, tuple(outputs), h.hexdigest(), label or key, cost, FrozenDict(params),
+                    tuple(a.slug for a in articles))
 
     def _theme_digest(self, ctx: BuildContext) -> str:
         return _folder_digest(ctx.theme_dir / self.theme_folder) if self.theme_folder else ""

@@ -87,8 +87,10 @@ class EmailExporter(Exporter):
             when = f" since {since.date().isoformat()}" if since else ""
             raise ConfigError(f"no published article{when} for the digest", field="--since",
                               hint="`publish list` shows the articles and their dates")
-        stem = f"email/digest-{articles[0].published.date().isoformat()}"
-        return [self.task(ctx, "email/digest", _outputs(stem.removeprefix("email/")), articles,
+        name = digest_name(articles[0].published, since, options.get("limit"))
+        stem = f"email/{name}"
+        key = "email/digest" if since is None and not options.get("limit") else stem   # the default one
+        return [self.task(ctx, key, _outputs(name), articles,
                           label=stem.removeprefix("email/"), cost=50 + 10 * len(articles), kind="digest", stem=stem,
                           slugs=tuple(a.slug for a in articles), downloads=downloads)]
 
@@ -206,6 +208,17 @@ def digest_articles(articles: list[Article], since: datetime | None, limit: int,
         return []
     start = since if since is not None else articles[0].published - timedelta(days=days)
     return [a for a in articles if a.published >= start][:limit]
+
+
+def digest_name(newest: datetime, since: datetime | None, limit: int | None) -> str:
+    """`digest-<newest>` for the default digest; a range the user chose keeps a name of its own, so
+    `publish all` never overwrites it: `digest-<since>-to-<newest>`, `digest-latest-<N>-<newest>`,
+    and `digest-<since>-to-<newest>-latest-<N>` for both."""
+    last = newest.date().isoformat()
+    if since is not None:
+        name = f"digest-{since.date().isoformat()}-to-{last}"
+        return f"{name}-latest-{limit}" if limit else name
+    return f"digest-latest-{limit}-{last}" if limit else f"digest-{last}"
 
 
 def human_date(moment: datetime) -> str:

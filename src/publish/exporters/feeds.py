@@ -99,10 +99,8 @@ class FeedExporter(Exporter):
         limit = ctx.config.feed.limit
         shared: dict[str, Any] = {"downloads": available(ctx.config),
                                   "brand": _brand_digest(ctx.config)}
-        # The site task also knows every tag, so it reruns (and tidies up) when a tag disappears.
         tasks = [self.task(ctx, "feed/site", FILES, articles[:limit], label="feeds", cost=20 + 15 * limit, scope="",
-                           slugs=tuple(a.slug for a in articles[:limit]),
-                           tags=tuple(t.slug for t in ctx.collection.tags), **shared)]
+                           slugs=tuple(a.slug for a in articles[:limit]), **shared)]
         for tag in ctx.collection.tags:
             tagged = tuple(a for a in articles if any(t.slug == tag.slug for t in a.tags))[:limit]
             tasks.append(self.task(ctx, f"feed/tags/{tag.slug}", (f"tags/{tag.slug}/{f}" for f in FILES), tagged,
@@ -128,8 +126,6 @@ class FeedExporter(Exporter):
         writers = {"rss.xml": rss_feed, "atom.xml": atom_feed, "feed.json": json_feed}
         for relative in task.outputs:
             ctx.write(relative, writers[relative.rsplit("/", 1)[-1]](feed))
-        if not task.params["scope"]:
-            warnings.extend(_remove_unused_tag_feeds(ctx.output_dir, set(task.params["tags"])))
         return warnings
 
 
@@ -162,27 +158,6 @@ def build_feed(ctx: BuildContext, params: Mapping[str, Any], warnings: list[str]
         icon=icon, favicon=favicon, logo=logo,
         downloads=(Download(site.url(epub), "application/epub+zip", f"{site_title} (EPUB)"),) if epub else (),
         entries=tuple(entries))
-
-
-def _remove_unused_tag_feeds(output_dir: Path, used: set[str]) -> list[str]:
-    """Feeds of tags no article carries any more: removed, so subscribers get 404, not a frozen feed."""
-    folder = output_dir / "tags"
-    if not folder.is_dir() or folder.is_symlink():
-        return []
-    removed = []
-    for tag_dir in sorted(folder.iterdir()):
-        if tag_dir.name in used or tag_dir.is_symlink() or not tag_dir.is_dir():
-            continue
-        found = [tag_dir / name for name in FILES if (tag_dir / name).is_file()]
-        for path in found:
-            path.unlink()
-        if found:
-            removed.append(f"removed the feeds of tag {tag_dir.name!r}: no article has that tag any more")
-        try:
-            tag_dir.rmdir()
-        except OSError:                  # something else lives there: leave it
-            pass
-    return removed
 
 
 def entry_id(site: Site, slug: str) -> str:
