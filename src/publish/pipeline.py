@@ -98,7 +98,7 @@ def build(config: Config, selection: Mapping[str, Mapping[str, Any]], *, drafts:
         tasks, unplanned = _plan(exporters, contexts, report)
         for task in tasks:
             report.planned.setdefault(task.exporter, []).extend(task.outputs)
-        todo, uses = _split(tasks, output_dir, force, report)
+        todo, uses = _split(tasks, output_dir, force, report, contexts)
         whole = frozenset(name for name in exporters if name not in unplanned and not any(selection[name].values()))
         owned = manifest.load(output_dir)
         made = _made(tasks, uses, owned, loaded, config, whole, preview=drafts or future)
@@ -121,17 +121,20 @@ def build(config: Config, selection: Mapping[str, Mapping[str, Any]], *, drafts:
     return report
 
 
-def _split(tasks: list[Task], output_dir: Path, force: bool,
-           report: Report) -> tuple[list[Task], dict[str, tuple[str, ...]]]:
-    """The tasks to run, slowest first, and the image copies each up-to-date task links to."""
+def _split(tasks: list[Task], output_dir: Path, force: bool, report: Report,
+           contexts: dict[str, BuildContext]) -> tuple[list[Task], dict[str, tuple[str, ...]]]:
+    """The tasks to run, slowest first, and the image copies each up-to-date task links to. An
+    up-to-date task's warnings are said again: the same warnings on every run."""
     todo, uses = [], {}
     for task in tasks:
-        recorded = None if force else state.current_uses(output_dir, task)
+        recorded = None if force else state.current(output_dir, task)
         if recorded is None:
             todo.append(task)
         else:
             report.up_to_date.append(task.label)
-            uses[task.key] = recorded
+            uses[task.key], warnings = recorded
+            source = _source_of(task, contexts[task.exporter])
+            report.problems.extend(Problem("warning", source, w) for w in warnings)
     todo.sort(key=lambda t: -t.cost)
     return todo, uses
 
@@ -261,7 +264,7 @@ def _run(todo: list[Task], exporters: dict[str, Exporter], contexts: dict[str, B
             state.forget(output_dir, task)
             report.problems.append(Problem("error", source, outcome.error))
         else:
-            state.record(output_dir, task, outcome.used)
+            state.record(output_dir, task, outcome.used, outcome.warnings)
             report.written.extend(task.outputs)
             done[task.key] = outcome.used
         progress.advance(task.label)

@@ -38,8 +38,25 @@ def up_to_date(output_dir: Path, task: Task) -> bool:
 
 def current_uses(output_dir: Path, task: Task) -> tuple[str, ...] | None:
     """The shared files (image copies) an up-to-date task's outputs link to; None if it must run."""
+    found = current(output_dir, task)
+    return found[0] if found is not None else None
+
+
+def current(output_dir: Path, task: Task) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
+    """For an up-to-date task: the image copies its outputs link to, and the warnings it gave when
+    it ran (said again, so every run reports the same); None if it must run."""
     try:
         record = json.loads(_record_path(output_dir, task.key).read_text(encoding="utf-8"))
+        uses = _uses_if_current(output_dir, task, record)
+        if uses is None:
+            return None
+        return uses, tuple(str(w) for w in record.get("warnings", []))
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
+
+
+def _uses_if_current(output_dir: Path, task: Task, record: dict[str, Any]) -> tuple[str, ...] | None:
+    try:
         if record.get("key") != task.key or record.get("digest") != task.digest:
             return None
         files = record["outputs"]
@@ -69,9 +86,10 @@ def every_record(output_dir: Path) -> Iterator[dict[str, Any]]:
             yield data
 
 
-def record(output_dir: Path, task: Task, uses: tuple[str, ...] = ()) -> None:
+def record(output_dir: Path, task: Task, uses: tuple[str, ...] = (), warnings: tuple[str, ...] = ()) -> None:
     outputs = {rel: file_digest(output_dir / rel) for rel in task.outputs}
-    data = {"key": task.key, "digest": task.digest, "outputs": outputs, "uses": list(uses)}
+    data = {"key": task.key, "digest": task.digest, "outputs": outputs, "uses": list(uses),
+            "warnings": list(warnings)}
     write_atomic(_record_path(output_dir, task.key), json.dumps(data, sort_keys=True))
 
 
