@@ -22,7 +22,7 @@ def hostile_svg(port: int, *, doctype: bool = True) -> bytes:
     on the reader or the build machine; `port` is the recording server's."""
     origin = f"http://127.0.0.1:{port}"
     head = f"""<?xml version="1.0" encoding="UTF-8"?>
-<!DOCTYPE svg [
+<!DOCTYPE svg SYSTEM "{origin}/svg.dtd" [
   <!ENTITY xxe SYSTEM "file:///etc/passwd">
   <!ENTITY remote SYSTEM "{origin}/entity">
 ]>

@@ -118,6 +118,25 @@ def test_hostile_svg_keeps_its_drawing_and_nothing_else(tmp_path: Path) -> None:
         assert removed in warning
 
 
+def test_an_editor_svg_with_the_w3c_doctype_is_accepted_without_a_warning(tmp_path: Path) -> None:
+    inkscape = b'''<?xml version="1.0" encoding="UTF-8" standalone="no"?>
+<!DOCTYPE svg PUBLIC "-//W3C//DTD SVG 1.1//EN" "http://www.w3.org/Graphics/SVG/1.1/DTD/svg11.dtd">
+<!-- Created with an editor -->
+<svg xmlns="http://www.w3.org/2000/svg" xmlns:sodipodi="http://sodipodi.sourceforge.net/DTD/sodipodi-0.dtd"
+     xmlns:inkscape="http://www.inkscape.org/namespaces/inkscape" width="210mm" height="297mm" version="1.1"
+     inkscape:version="1.3" xml:space="preserve">
+  <sodipodi:namedview id="nv" pagecolor="#ffffff"/><metadata><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"/></metadata>
+  <defs><symbol id="dot" viewBox="0 0 2 2"><circle cx="1" cy="1" r="1"/></symbol></defs>
+  <g inkscape:label="Layer 1" inkscape:groupmode="layer"><use href="#dot" x="10" y="10" width="20" height="20"/>
+  <text x="5" y="50" style="font-size:12px;font-family:'Noto Sans';fill:#333">Caption <tspan font-weight="bold">here</tspan></text></g>
+</svg>'''
+    image = probe(_svg(tmp_path / "drawing.svg", inkscape))
+    assert (image.width, image.height) == (794, 1123) and notes(image) == []
+    _, data, _, _ = vector_copy(image, 1600)
+    assert b"inkscape" not in data and b"sodipodi" not in data and b"DOCTYPE" not in data and b"<!--" not in data
+    assert b'<use xlink:href="#dot" x="10"' in data and b"Caption <tspan" in data and b'font-family:&quot;Noto Sans&quot;' in data
+
+
 def test_xxe_and_entity_bombs_are_never_expanded() -> None:
     xxe = b'''<?xml version="1.0"?><!DOCTYPE svg [<!ENTITY x SYSTEM "file:///etc/passwd">
 <!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;"><!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;">]>

@@ -340,7 +340,7 @@ def sanitize_svg(data: bytes) -> Svg:
 
     # No DTD, no entity expansion (XXE, billion laughs), no network; comments and PIs dropped.
     parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False,
-                             huge_tree=False, remove_comments=True, remove_pis=True, collect_ids=False)
+                             huge_tree=False, remove_comments=True, remove_pis=True)
     try:
         source = etree.fromstring(data, parser)
     except etree.XMLSyntaxError as exc:
