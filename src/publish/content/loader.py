@@ -428,6 +428,7 @@ class _Finisher:
         warnings.extend(body.warnings)
         used_images = [cover] if cover else []
         used_images += [body.images[k] for k in sorted(body.images)]
+        warnings.extend(dict.fromkeys(note for used in used_images for note in image_store.notes(used)))
         article = Article(
             slug=draft.slug, title=draft.title,
             excerpt=draft.excerpt or summary_before_more(html) or excerpt_from(body.html),

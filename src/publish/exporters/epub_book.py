@@ -33,7 +33,7 @@ COVER_WIDTH = 1600
 STYLESHEET = "styles/book.css"
 COVER_IMAGE = "images/cover.jpg"
 _LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
-MEDIA_TYPES = {".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png"}
+MEDIA_TYPES = {".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png", ".svg": "image/svg+xml"}
 
 
 @dataclass(frozen=True)
@@ -66,8 +66,15 @@ class Images:
     warnings: list[str] = field(default_factory=list)
 
     def add(self, image: Image, where: str) -> tuple[str, int, int] | None:
-        """The image's name in the book and its size; None (with a warning) if it cannot be used."""
+        """The image's name in the book and its size; None (with a warning) if it cannot be used.
+        An SVG goes in as vectors (its sanitized bytes, a core media type); others as JPEG/PNG copies."""
         try:
+            if image.format == "SVG":
+                from publish.images import vector_copy
+
+                svg_name, data, width, height = vector_copy(image, IMAGE_WIDTH)
+                self.files.setdefault("images/" + svg_name, data)
+                return "images/" + svg_name, width, height
             relative, width, height = self.ctx.web_image(image, IMAGE_WIDTH)
             name = "images/" + posixpath.basename(relative)
             if name not in self.files:
@@ -388,7 +395,7 @@ def _cover(ctx: BuildContext, selection: Selection, facts: BookFacts) -> tuple[b
 
         source = resolve_inside(ctx.config.root / configured, [ctx.config.root], what="epub.cover image")
         image = probe(source, source=configured)
-        width = min(image.width, COVER_WIDTH)
+        width = COVER_WIDTH if image.format == "SVG" else min(image.width, COVER_WIDTH)   # vectors scale up
         height = max(1, round(image.height * width / image.width))
         data = convert(image, width, height)
         if data[:4] == b"\x89PNG":

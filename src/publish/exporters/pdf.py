@@ -54,15 +54,17 @@ class PdfExporter(Exporter):
         if article is None:
             raise ExportError(f"article {task.params['slug']!r} is no longer in the collection")
         engine = _engine(ctx)
+        fetcher = LocalFetcher(engine.folder, ctx.output_dir / "images")
 
         def image_source(image: Image, max_width: int) -> tuple[str, int, int]:
+            if image.format == "SVG":
+                return fetcher.vector(image, max_width)
             relative, width, height = ctx.web_image(image, max_width)
             return image_url(relative), width, height
 
         cover, warnings = cover_of(article, engine.page, image_source)
         html = document_html(engine.env, article=article, site=ctx.site, body_html=marked(article.body_html),
                              cover=cover, page=engine.page, justify=ctx.config.pdf.justify)
-        fetcher = LocalFetcher(engine.folder, ctx.output_dir / "images")
         body = Body()
 
         def edit(document: ET.Element) -> None:

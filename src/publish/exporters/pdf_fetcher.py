@@ -2,7 +2,8 @@
 
 Every resource of a PDF lives under one made-up origin (`.invalid` never resolves):
 `/theme/…` is a file of the theme's pdf folder, `/images/…` a converted copy under output/images,
-and `/generated/…` data the exporter made for this document (math as SVG). While the theme's
+and `/generated/…` data the exporter made for this document (math as SVG, and the sanitized
+bytes of the site's SVG images, which WeasyPrint draws as vectors). While the theme's
 stylesheet is parsed (not while a document renders), `file://` URLs of installed font files are
 served too: that is how WeasyPrint reads `@font-face { src: local(…) }`. Anything else (the
 network, other `file://` URLs, `data:` URLs, attachments, paths that climb out with `..` or
@@ -22,6 +23,7 @@ from urllib.request import url2pathname
 
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+from publish.model import Image
 from publish.paths import inside
 
 ORIGIN = "https://pdf.publish.invalid/"
@@ -73,6 +75,15 @@ class LocalFetcher(URLFetcher):
         self.refused: list[str] = []
         self.served: list[str] = []
         self.sealed = False
+
+    def vector(self, image: Image, max_width: int) -> tuple[str, int, int]:
+        """Serve an SVG image's sanitized bytes (never the original file) from memory, to be drawn
+        as vectors; returns (URL, width, height) like a converted copy."""
+        from publish.images import vector_copy
+
+        name, data, width, height = vector_copy(image, max_width)
+        self.generated[name] = (data, "image/svg+xml")
+        return generated_url(name), width, height
 
     def seal(self) -> None:
         """Serve nothing more: called once the layout is done, so what WeasyPrint reads while
