@@ -62,7 +62,7 @@ def read_front(source: Path, content_dir: Path, config: Config, zone: tzinfo) ->
         warnings.append(f"removed {forbidden} control character(s) that XML forbids")
     parsed = split(text, source)
     meta = parsed.meta
-    cleaned = clean(parsed.body, mdx=source.suffix.lower() == ".mdx")
+    cleaned = clean(parsed.body, mdx=source.suffix.lower() == ".mdx", page=meta)
     body = cleaned.markdown
     if (leftover := cleaned.warning()) is not None:
         warnings.append(leftover)
