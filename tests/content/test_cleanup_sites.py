@@ -4,6 +4,7 @@ by the real CLI, and what each format shows of their shortcodes and Liquid."""
 from __future__ import annotations
 
 import html
+import re
 import shutil
 import subprocess
 import zipfile
@@ -125,7 +126,8 @@ def test_jekyll_liquid_in_every_format(tmp_path: Path) -> None:
     assert any("sample" in (img.get("src") or "") for img in root.iter(f"{XHTML}img"))
 
     page = (output / "email" / f"{slug}.html").read_text(encoding="utf-8")
-    assert "{{ not_liquid }}" in page and "/blog/first-steps/" in page and "/about/" in page
+    assert "{{ not_liquid }}" in page
+    assert re.search(r'href="[^"]*/first-steps/"', page) and re.search(r'href="[^"]*/about/"', page)
     assert raw_code in email_code_blocks(output / "email" / f"{slug}.html")
 
     assert leaks(output, "{%", "&amp;#", "_posts/", "Remember to add") == {}
