@@ -178,3 +178,12 @@ def test_a_site_without_a_base_url_is_told_once_where_to_set_it(tmp_path: Path) 
     (site / "_config.yml").write_text("title: Plain\n")
     jekyll_check = run_publish(site, "check", env={"COLUMNS": "200"})
     assert "or url (and baseurl) in _config.yml" in jekyll_check.stderr
+
+
+def test_liquid_takes_the_values_of_config_yml_and_keeps_raw_text(built: dict) -> None:
+    output, _ = built["jekyll-weekly"]
+    text = (output / "email" / "release-notes.txt").read_text()
+    assert "Version 4.2.1 of Bench Press Weekly is out." in " ".join(text.split())
+    assert "{{ clamp.width }}" in text                                  # {% raw %} kept as typed
+    html = (output / "email" / "release-notes.html").read_text()
+    assert f'href="{JEKYLL_URLS["welcome-to-the-weekly"]}"' in html     # {% post_url %}

@@ -1,19 +1,27 @@
 """Blog-engine syntax that is not Markdown, turned into Markdown or dropped before Pandoc sees it.
 
 Real blogs carry MDX imports and components, Hugo shortcodes, Liquid tags, kramdown attribute
-lists and remark directives. What has a sensible rendering (figures, notes, highlighted code,
-links to other posts, videos as links) becomes Markdown; the rest is dropped and counted so the
-loader can say so in one warning per article. Fenced code blocks are never touched.
+lists and remark directives. What has a sensible rendering (figures, notes, details, quotes,
+highlighted code, values from the blog's settings, links to other posts, videos as links)
+becomes Markdown; the rest is dropped and counted so the loader can say so in one warning per
+article. The passes, in order: code and literal regions are set aside (`protect.py`), then
+line-based syntax (MDX, kramdown, directives), Liquid (`liquid.py`) and Hugo shortcodes
+(`shortcodes.py`); the regions set aside are put back last.
 """
 
 from __future__ import annotations
 
 import re
-import shlex
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
-_FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
+from publish.content import liquid, shortcodes
+from publish.content.emit import Literals
+from publish.content.protect import protect
+from publish.content.shortcodes import NOTE_KINDS
+
 _MDX_IMPORT = re.compile(r"""^import\s+(?:[\w*{}\s,$]+\s+from\s+)?['"][^'"]+['"];?\s*$""")
 _MDX_EXPORT = re.compile(r"^export\s+(const|let|var|function|default|\{)")
 _JSX_COMMENT = re.compile(r"\{/\*.*?\*/\}", re.S)
@@ -22,19 +30,10 @@ _JSX_OPEN = re.compile(r"^\s*<([A-Z][\w.]*)\b([^>]*)>\s*$")
 _JSX_CLOSE = re.compile(r"^\s*</([A-Z][\w.]*)>\s*$")
 _JSX_ATTR = re.compile(r"""([\w-]+)=(?:"([^"]*)"|'([^']*)'|\{["']([^"']*)["']\})""")
 NOTE_COMPONENTS = {"callout", "aside", "admonition", "note", "alert", "notice"}
-_SHORTCODE = re.compile(r"\{\{([<%])\s*(/?)\s*([\w./-]+)(.*?)\s*[>%]\}\}", re.S)
-_LIQUID_TAG = re.compile(r"(?<!\{)\{%-?\s*(\w+)(.*?)-?%\}(?!\})", re.S)
-# Liquid output such as {{ site.baseurl }} or {{ page.title | upcase }}; other {{ … }} text is left alone.
-_LIQUID_OUTPUT = re.compile(
-    r"\{\{-?\s*(?:(?:site|page|post|include|layout|paginator|jekyll)\.[^}]*|[^}<%]*\|[^}]*)-?\}\}")
 _KRAMDOWN_LINE = re.compile(r"^\s*\{:\s*[^}]*\}\s*$")
-_KRAMDOWN_INLINE = re.compile(r"\s*\{:\s*[.#][^}]*\}\s*$")
+_KRAMDOWN_INLINE = re.compile(r"\{:\s*[.#][^}]*\}\s*$")
 _DIRECTIVE = re.compile(r"^(\s*)(:{3,})\s*([A-Za-z][\w-]*)(?:\[([^\]]*)\])?(\{[^}]*\})?\s*$")
 _DIRECTIVE_CLOSE = re.compile(r"^\s*(:{3,})\s*$")
-
-# Note-like blocks every theme styles the same way as GitHub alerts.
-NOTE_KINDS = {"note", "tip", "info", "important", "warning", "caution", "danger", "success", "question",
-              "example", "quote", "abstract", "bug", "failure", "attention", "hint", "error"}
 
 
 @dataclass
@@ -49,26 +48,30 @@ class Cleaned:
         return f"left out syntax that only the original blog engine understands: {parts}"
 
 
-def clean(markdown: str, *, mdx: bool = False) -> Cleaned:
+def clean(markdown: str, *, mdx: bool = False, site: Mapping[str, Any] | None = None,
+          page: Mapping[str, Any] | None = None) -> Cleaned:
+    """`markdown` with engine syntax rendered or dropped; `site` is the blog's `_config.yml`
+    (None when there is none) and `page` the article's front matter, for Liquid values."""
     dropped: Counter[str] = Counter()
+    literals = Literals(markdown)
+    text = protect(markdown, literals, dropped)
+    text = _lines(text, mdx, dropped)
+    if mdx:
+        text, n = _JSX_COMMENT.subn("", text)
+        if n:
+            dropped["JSX comment(s)"] += n
+    text = liquid.render(text, page=page or {}, site=site, dropped=dropped)
+    text = shortcodes.render(text, page=page or {}, site=site, dropped=dropped)
+    return Cleaned(literals.restore(text), dropped)
+
+
+def _lines(text: str, mdx: bool, dropped: Counter[str]) -> str:
+    """Line-based syntax: MDX imports, exports and components, kramdown attribute lists, directives."""
     out: list[str] = []
-    fence: str | None = None
     exporting = 0
     directive_stack: list[int] = []
     jsx_stack: list[tuple[str, str]] = []        # (component, closing fence or "")
-    lines = markdown.splitlines()
-    for line in lines:
-        opened = _FENCE.match(line)
-        if fence is not None:
-            out.append(line)
-            if opened and opened.group(1)[0] == fence[0] and len(opened.group(1)) >= len(fence) \
-                    and not line.strip()[len(opened.group(1)):].strip():
-                fence = None
-            continue
-        if opened:
-            fence = opened.group(1)
-            out.append(line)
-            continue
+    for line in text.split("\n"):
         if exporting:
             exporting += line.count("{") - line.count("}")
             exporting = max(exporting, 0)
@@ -84,8 +87,9 @@ def clean(markdown: str, *, mdx: bool = False) -> Cleaned:
         if _KRAMDOWN_LINE.match(line):
             dropped["kramdown attribute line(s)"] += 1
             continue
-        if _KRAMDOWN_INLINE.search(line) and not stripped.startswith("#"):
-            line = _KRAMDOWN_INLINE.sub("", line)
+        inline = _KRAMDOWN_INLINE.search(line) if "{:" in line and not stripped.startswith("#") else None
+        if inline:
+            line = line[:inline.start()].rstrip()
             dropped["kramdown attribute list(s)"] += 1
         component = _JSX_SELF_CLOSING.match(line)
         if component:
@@ -113,13 +117,7 @@ def clean(markdown: str, *, mdx: bool = False) -> Cleaned:
             out.append(":" * directive_stack.pop())
             continue
         out.append(line)
-    text = "\n".join(out) + ("\n" if markdown.endswith("\n") else "")
-    if mdx:
-        text, n = _JSX_COMMENT.subn("", text)
-        if n:
-            dropped["JSX comment(s)"] += n
-    text = _outside_code(text, lambda chunk: _shortcodes(_liquid(chunk, dropped), dropped))
-    return Cleaned(text, dropped)
+    return "\n".join(out)
 
 
 def _jsx_attributes(raw: str) -> dict[str, str]:
@@ -163,92 +161,3 @@ def _open_directive(match: re.Match[str], stack: list[int]) -> list[str]:
     if label:
         lines += [f"{indent}::: title", f"{indent}{label}", f"{indent}:::"]
     return lines
-
-
-def _outside_code(text: str, transform) -> str:  # type: ignore[no-untyped-def]
-    """Apply `transform` to the text between fenced code blocks and inline code spans."""
-    parts = re.split(r"(^\s{0,3}(?:`{3,}|~{3,})[^\n]*\n.*?^\s{0,3}(?:`{3,}|~{3,})\s*$|`[^`\n]+`)", text,
-                     flags=re.M | re.S)
-    return "".join(part if i % 2 else transform(part) for i, part in enumerate(parts))
-
-
-def _liquid(text: str, dropped: Counter[str]) -> str:
-    def tag(match: re.Match[str]) -> str:
-        name, args = match.group(1), match.group(2).strip()
-        if name == "highlight":
-            return "```" + (args.split()[0] if args else "")
-        if name == "endhighlight":
-            return "```"
-        if name in ("raw", "endraw", "comment", "endcomment"):
-            return ""
-        if name == "post_url":
-            return f"/_posts/{args}.md"
-        if name == "link":
-            return "/" + args.lstrip("/")
-        dropped[f"Liquid {{% {name} %}} tag(s)"] += 1
-        return ""
-
-    text = _LIQUID_TAG.sub(tag, text)
-
-    def output(match: re.Match[str]) -> str:
-        dropped["Liquid {{ … }} expression(s)"] += 1
-        return ""
-
-    return _LIQUID_OUTPUT.sub(output, text)
-
-
-def _shortcodes(text: str, dropped: Counter[str]) -> str:
-    def shortcode(match: re.Match[str]) -> str:
-        closing, name, raw_args = match.group(2), match.group(3), match.group(4)
-        args = _arguments(raw_args)
-        lowered = name.lower()
-        if closing:
-            if lowered in NOTE_KINDS | {"notice", "alert", "callout", "admonition", "hint", "details"}:
-                return "\n::::\n"
-            if lowered == "highlight":
-                return "```"
-            return ""
-        if lowered in ("ref", "relref"):
-            target = args.get("0", "")
-            return target if target.endswith((".md", ".markdown")) or "#" in target else f"{target}.md"
-        if lowered == "figure":
-            src, alt = args.get("src", ""), args.get("alt") or args.get("caption") or args.get("title") or ""
-            caption = args.get("caption") or args.get("title")
-            image = f"\n\n![{alt}]({src})\n\n" if src else ""
-            return image + (f"*{caption}*\n\n" if caption and caption != alt else "")
-        if lowered in ("youtube", "vimeo"):
-            video = args.get("id") or args.get("0", "")
-            url = f"https://www.youtube.com/watch?v={video}" if lowered == "youtube" else f"https://vimeo.com/{video}"
-            return f"[Watch the video]({url})" if video else ""
-        if lowered == "gist" and "0" in args and "1" in args:
-            return f"[View the gist](https://gist.github.com/{args['0']}/{args['1']})"
-        if lowered == "highlight":
-            return "```" + args.get("0", "")
-        if lowered in NOTE_KINDS | {"notice", "alert", "callout", "admonition", "hint", "details"}:
-            kind = (args.get("0") or args.get("type") or lowered).lower()
-            kind = kind if kind in NOTE_KINDS else "note"
-            title = args.get("title") or args.get("summary") or args.get("1")
-            head = f"\n:::: {kind}\n" + (f"::: title\n{title}\n:::\n" if title else "")
-            return head
-        dropped[f"Hugo {{{{< {name} >}}}} shortcode(s)"] += 1
-        return ""
-
-    return _SHORTCODE.sub(shortcode, text)
-
-
-def _arguments(raw: str) -> dict[str, str]:
-    """Hugo shortcode arguments: positional ("0", "1", …) and named (key="value")."""
-    try:
-        tokens = shlex.split(raw.replace("\n", " "))
-    except ValueError:
-        tokens = raw.split()
-    args: dict[str, str] = {}
-    position = 0
-    for token in tokens:
-        key, sep, value = token.partition("=")
-        if sep and re.fullmatch(r"[\w-]+", key):
-            args[key] = value
-        else:
-            args[str(position)] = token
-            position += 1
-    return args

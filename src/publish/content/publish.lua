@@ -12,7 +12,44 @@ local function is_reserved(id)
   return false
 end
 
+-- Elements CommonMark has no syntax for, written by cleanup (shortcodes.py) as classed divs.
+local function first_inlines(block)
+  if block.t == "Para" or block.t == "Plain" then return block.content end
+  return pandoc.Inlines(pandoc.utils.stringify(block))
+end
+
+local elements = {
+  -- an image, then its caption: a figure
+  ["publish-figure"] = function(div)
+    local image = div.content[1]
+    if not image or (image.t ~= "Para" and image.t ~= "Plain") then return nil end
+    local caption = pandoc.Blocks({})
+    for i = 2, #div.content do caption:insert(div.content[i]) end
+    if #caption == 1 and caption[1].t == "Para" then caption[1] = pandoc.Plain(caption[1].content) end
+    return pandoc.Figure({ pandoc.Plain(image.content) }, { long = caption })
+  end,
+  -- a summary, then the content: a disclosure
+  ["publish-details"] = function(div)
+    if #div.content == 0 then return nil end
+    local summary = pandoc.Inlines({ pandoc.RawInline("html", "<summary>") })
+    summary:extend(first_inlines(div.content[1]))
+    summary:insert(pandoc.RawInline("html", "</summary>"))
+    local blocks = pandoc.Blocks({ pandoc.RawBlock("html", "<details>"), pandoc.Plain(summary) })
+    for i = 2, #div.content do blocks:insert(div.content[i]) end
+    blocks:insert(pandoc.RawBlock("html", "</details>"))
+    return blocks
+  end,
+  ["publish-quote"] = function(div) return pandoc.BlockQuote(div.content) end,
+}
+
+local function element(div)
+  for _, class in ipairs(div.classes) do
+    if elements[class] then return elements[class](div) end
+  end
+end
+
 function Pandoc(doc)
+  doc.blocks = doc.blocks:walk({ Div = element })
   -- Rank the heading levels actually used: the shallowest becomes h2, the next h3, ...
   local used = {}
   doc.blocks:walk({ Header = function(h) used[h.level] = true end })

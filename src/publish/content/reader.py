@@ -72,7 +72,7 @@ def read_front(source: Path, content_dir: Path, config: Config, zone: tzinfo) ->
     meta, escaped = without_controls(parsed.meta)  # written as escapes: "\e", "\u009b"
     controls += escaped
     meta = _with_defaults(meta, config, source)
-    cleaned = clean(parsed.body, mdx=source.suffix.lower() == ".mdx")
+    cleaned = clean(parsed.body, mdx=source.suffix.lower() == ".mdx", site=config.engine.variables, page=meta)
     body = cleaned.markdown
     if (leftover := cleaned.warning()) is not None:
         warnings.append(leftover)

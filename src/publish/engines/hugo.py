@@ -168,6 +168,7 @@ def engine_from(config: dict[str, Any], files: list[str], notes: Notes, origins:
         permalinks=frozen(permalinks),
         permalink_origin=where("permalinks") if permalinks else "", languages=frozen(languages),
         default_language=default_language, main_sections=main_sections, ugly_urls=ugly is True,
+        variables=frozen({"params": params, "title": title or "", "baseurl": base_url or ""}),
         notes=tuple(notes.items))
 
 
