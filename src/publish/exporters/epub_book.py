@@ -120,8 +120,8 @@ def _describe(book: Any, ctx: BuildContext, selection: Selection, facts: BookFac
     book.set_language(language)
     for other in sorted({c.language for c in chapters} - {language}):
         book.add_metadata("DC", "language", other)
-    for author in creators(site, chapters):
-        book.add_author(strip_forbidden(author))
+    for number, author in enumerate(creators(site, chapters), start=1):
+        book.add_author(strip_forbidden(author), uid=f"creator{number}")     # one id per creator
     book.add_metadata("DC", "publisher", strip_forbidden(ctx.config.site_title))
     book.add_metadata("DC", "date", when(facts.newest_published))
     book.add_metadata("DC", "description", strip_forbidden(description(ctx, selection)))
