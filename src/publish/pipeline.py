@@ -93,8 +93,9 @@ def build(config: Config, selection: Mapping[str, Mapping[str, Any]], *, drafts:
     with output_lock(output_dir, wait=wait, on_wait=progress.message):
         loaded = load(config, drafts=drafts, future=future, jobs=jobs)
         _take_load(report, loaded)
+        downloads = declared_downloads(config)
         contexts = {name: BuildContext(config, loaded.collection, output_dir, config.theme_dir,
-                                       FrozenDict(selection[name])) for name in exporters}
+                                       FrozenDict(selection[name]), downloads) for name in exporters}
         tasks, unplanned = _plan(exporters, contexts, report)
         for task in tasks:
             report.planned.setdefault(task.exporter, []).extend(task.outputs)
@@ -119,6 +120,19 @@ def build(config: Config, selection: Mapping[str, Mapping[str, Any]], *, drafts:
                                                                           "removed from the output folder"))
     report.seconds = time.perf_counter() - started
     return report
+
+
+def declared_downloads(config: Config) -> FrozenDict:
+    """What the installed exporters let other formats link to ({"pdf": "pdf/{slug}.pdf", …}),
+    with the site's slug filled in."""
+    from publish.text import site_slug
+
+    found: dict[str, str] = {}
+    for _, entry in sorted(registry.discover().items()):
+        if entry.exporter is not None:
+            for kind, path in entry.exporter.downloads.items():
+                found.setdefault(kind, path.replace("{site}", site_slug(config.site_title)))
+    return FrozenDict(found)
 
 
 def _split(tasks: list[Task], output_dir: Path, force: bool, report: Report,

@@ -24,8 +24,8 @@ import pytest
 
 from publish.config import load_config
 from publish.content.loader import Loaded, load
-from publish.content.slugs import slugify
 from publish.model import Article
+from publish.text import slugify
 
 SITES = Path(__file__).resolve().parents[1] / "sites"
 LEFT_OUT = "left out syntax"

@@ -3,29 +3,13 @@
 from __future__ import annotations
 
 import re
-import unicodedata
+
+from publish.text import slugify
+
+__all__ = ["is_safe_segment", "slug_from_filename", "slugify"]
 
 _SAFE_SEGMENT = re.compile(r"^[a-z0-9](?:[a-z0-9._-]{0,198}[a-z0-9])?$")
-_NOT_WORD = re.compile(r"[^\w]+", re.UNICODE)
 _JEKYLL_DATE = re.compile(r"^(\d{4}-\d{2}-\d{2})-(.+)$")
-
-
-def slugify(text: str) -> str:
-    """"Café Culture" -> "cafe-culture"; "生成AI" -> "生成ai" is avoided: non-Latin text is kept readable
-    by transliterating what NFKD can and hex-encoding the rest, so every slug is ASCII."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    out: list[str] = []
-    for ch in decomposed:
-        if unicodedata.combining(ch):
-            continue
-        if ch.isascii():
-            out.append(ch.lower() if ch.isalnum() else "-")
-        elif ch.isalnum():
-            out.append(f"u{ord(ch):x}-")
-        else:
-            out.append("-")
-    slug = re.sub(r"-{2,}", "-", "".join(out)).strip("-")
-    return slug[:120].strip("-")
 
 
 def is_safe_segment(slug: str) -> bool:

@@ -51,6 +51,9 @@ class BuildContext:
     output_dir: Path
     theme_dir: Path
     options: Mapping[str, Any] = field(default=EMPTY)   # the command's options for this exporter
+    # What other formats may link to, from every installed exporter's `downloads`, e.g.
+    # {"pdf": "pdf/{slug}.pdf", "epub": "epub/field-notes.epub"} ({slug}: the article's).
+    downloads: Mapping[str, str] = field(default=EMPTY)
 
     @property
     def site(self):  # type: ignore[no-untyped-def]
@@ -79,6 +82,11 @@ class BuildContext:
         USED_FILES.append(relative)
         return relative, width, height
 
+    def image_url(self, image: Image, max_width: int) -> tuple[str, int, int]:
+        """The absolute URL of a web copy (see `web_image`), its width and height."""
+        relative, width, height = self.web_image(image, max_width)
+        return self.site.url(relative), width, height
+
 
 class Exporter(ABC):
     """Base class of every output format."""
@@ -87,6 +95,10 @@ class Exporter(ABC):
     description: ClassVar[str]       # one line for `publish exporters`
     version: ClassVar[str] = "1"     # bump when output changes for the same input
     theme_folder: ClassVar[str | None] = None   # e.g. "pdf": its files feed every task's digest
+    # Files other formats may link to: kind -> path under the output folder, where {slug} is an
+    # article's slug and {site} the site's (e.g. {"pdf": "pdf/{slug}.pdf"}). Collected by the
+    # pipeline into BuildContext.downloads, so no exporter imports another.
+    downloads: ClassVar[Mapping[str, str]] = EMPTY
 
     @abstractmethod
     def plan(self, ctx: BuildContext) -> list[Task]:

@@ -21,10 +21,11 @@ from ebooklib import epub
 from lxml import etree
 
 from publish.errors import ExportError, PublishError
-from publish.exporters import epub_cover, epub_pack
 from publish.exporters.base import BuildContext
-from publish.exporters.epub_meta import BookFacts, accessibility, labels_for, when
-from publish.exporters.epub_xhtml import ChapterBody, open_empty_elements, parse_chapter, rewrite_images, rewrite_links
+from publish.exporters.epub import cover as epub_cover
+from publish.exporters.epub import pack as epub_pack
+from publish.exporters.epub.meta import BookFacts, accessibility, labels_for, when
+from publish.exporters.epub.xhtml import ChapterBody, open_empty_elements, parse_chapter, rewrite_images, rewrite_links
 from publish.html import strip_forbidden
 from publish.model import Article, Image, Site
 
@@ -356,7 +357,7 @@ def _serialize(root: Any) -> bytes:
 def _date(moment: datetime | None, language: str) -> dict[str, str] | None:
     if moment is None:
         return None
-    from publish.exporters.epub_meta import date_text
+    from publish.exporters.epub.meta import date_text
 
     return {"iso": moment.date().isoformat(), "text": date_text(moment, language)}
 

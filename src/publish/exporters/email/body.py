@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from publish.exporters.email_tree import Element, Node, Text, parse
+from publish.exporters.email.tree import Element, Node, Text, parse
 
 # Outlook and Yahoo ignore these HTML5 elements (caniemail "HTML5 semantics"); keep their content.
 BLOCK_RENAMES = {"section": "div", "article": "div", "aside": "div", "header": "div", "footer": "div",

@@ -477,7 +477,7 @@ def test_same_input_gives_the_same_bytes(site: Path, pdfs: Path) -> None:
 
 
 def test_the_fetcher_serves_only_theme_images_and_generated_data(tmp_path: Path) -> None:
-    from publish.exporters.pdf_fetcher import LocalFetcher, RefusedURL, generated_url, image_url, theme_url
+    from publish.exporters.pdf.fetcher import LocalFetcher, RefusedURL, generated_url, image_url, theme_url
 
     theme, images = tmp_path / "theme", tmp_path / "output" / "images"
     theme.mkdir()
@@ -575,7 +575,7 @@ def test_pdfs_are_written_without_the_noto_fonts(site: Path, tmp_path: Path) -> 
 
 
 def test_missing_emoji_and_cjk_fonts_are_named_with_their_packages() -> None:
-    from publish.exporters.pdf_fonts import key, missing_fonts_warning, theme_families
+    from publish.exporters.pdf.fonts import key, missing_fonts_warning, theme_families
 
     css = (REPO / "themes" / "default" / "pdf" / "style.css").read_text(encoding="utf-8")
     families = theme_families(css)
@@ -594,7 +594,7 @@ def test_missing_emoji_and_cjk_fonts_are_named_with_their_packages() -> None:
 
 
 def test_characters_without_a_glyph_are_one_warning() -> None:
-    from publish.exporters.pdf_fonts import without_glyph_lines
+    from publish.exporters.pdf.fonts import without_glyph_lines
 
     lines = [f'.notdef glyph rendered for Unicode string unsupported by fonts: "{c}" (U+{ord(c):04X})' for c in "排版不只是把文字放在"]
     lines.append("Ignored `foo: bar` at 1:1, unknown property.")

@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+from collections.abc import Mapping
 from datetime import datetime
 from typing import ClassVar
 
 from publish.config import Config
-from publish.content.slugs import slugify
 from publish.errors import ConfigError, ExportError
 from publish.exporters.base import BuildContext, Exporter, Task
-from publish.model import Article, Collection
+from publish.model import Article, Collection, FrozenDict
+from publish.text import site_slug
 
 
 class EpubExporter(Exporter):
@@ -24,6 +25,7 @@ class EpubExporter(Exporter):
     description: ClassVar[str] = "EPUB 3 book of the articles, or of a tag or date range"
     version: ClassVar[str] = "1"
     theme_folder: ClassVar[str | None] = "epub"
+    downloads: ClassVar[Mapping[str, str]] = FrozenDict({"epub": "epub/{site}.epub"})    # the whole site's book
 
     def plan(self, ctx: BuildContext) -> list[Task]:
         articles, tag_name, tag_slug = select(ctx)
@@ -40,10 +42,10 @@ class EpubExporter(Exporter):
 
     def prepare(self, ctx: BuildContext) -> None:
         # Heavy imports once, before workers fork.
-        from publish.exporters import epub_book  # noqa: F401
+        from publish.exporters.epub import book as epub_book  # noqa: F401
 
     def render(self, ctx: BuildContext, task: Task) -> list[str]:
-        from publish.exporters import epub_book
+        from publish.exporters.epub import book as epub_book
 
         articles, tag_name, _ = select(ctx)
         if not articles:
@@ -80,12 +82,12 @@ def select(ctx: BuildContext) -> tuple[list[Article], str, str]:
 
 
 def _site_slug(config: Config) -> str:
-    return slugify(config.site_title) or "book"
+    return site_slug(config.site_title)
 
 
 def site_book(config: Config) -> str:
     """The book of every article that `publish all` writes (feeds and emails link to it)."""
-    return f"epub/{_site_slug(config)}.epub"
+    return EpubExporter.downloads["epub"].format(site=_site_slug(config))
 
 
 def book_name(ctx: BuildContext, tag_slug: str) -> str:

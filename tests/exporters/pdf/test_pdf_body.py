@@ -11,7 +11,7 @@ import tinyhtml5
 from publish.config import load_config
 from publish.content.loader import load
 from publish.errors import PublishError
-from publish.exporters.pdf_body import marked, prepare_body
+from publish.exporters.pdf.body import marked, prepare_body
 from publish.model import Article
 from tests.conftest import write_article
 

@@ -3,7 +3,7 @@
 One task per group of feeds (the site, each tag), covering exactly the articles those feeds
 hold, so editing an article rebuilds only the feeds that contain it. Every date comes from the
 articles, never from the clock: an unchanged site gives byte-identical feeds and stable ETags.
-This module gathers the data (`Feed`, `Entry`); feeds_xml.py and feeds_json.py write it out.
+This module gathers the data (`model.Feed`, `model.Entry`); atom_rss.py and json_feed.py write it.
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ import html
 import re
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -21,70 +20,16 @@ from urllib.parse import urlsplit
 from publish.config import Config
 from publish.errors import ConfigError, PublishError
 from publish.exporters.base import BuildContext, Exporter, Task
-from publish.exporters.downloads import available
+from publish.exporters.feeds.model import Download, Entry, Feed, Picture
 from publish.html import is_remote, strip_forbidden
 from publish.model import Article, Author, Image, Site, Tag
 
 FILES = ("rss.xml", "atom.xml", "feed.json")            # per group, in this order
-MEDIA_TYPES = {"rss.xml": "application/rss+xml", "atom.xml": "application/atom+xml",
-               "feed.json": "application/feed+json"}
 IMAGE_TYPES = {".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png", ".gif": "image/gif"}
 ICON_WIDTH = 512                 # JSON Feed asks for a 512x512 icon
 FAVICON_WIDTH = 64
 LOGO_WIDTH = 1200
 _C1_CONTROLS = re.compile("[\x80-\x9f]")
-
-
-@dataclass(frozen=True)
-class Picture:
-    url: str
-    media_type: str
-    length: int                  # bytes of the hosted file
-    width: int
-    height: int
-    alt: str = ""
-
-
-@dataclass(frozen=True)
-class Download:
-    """Another format of an entry or of the feed (PDF, EPUB)."""
-    url: str
-    media_type: str
-    title: str
-
-
-@dataclass(frozen=True)
-class Entry:
-    id: str                      # never changes when the title or a date is edited
-    url: str
-    title: str
-    summary: str                 # plain text
-    content_html: str | None     # None when feed.full_content is false
-    published: datetime
-    updated: datetime
-    tags: tuple[Tag, ...]
-    language: str
-    cover: Picture | None
-    downloads: tuple[Download, ...]
-    authors: tuple[Author, ...] = ()
-
-
-@dataclass(frozen=True)
-class Feed:
-    title: str
-    description: str
-    language: str
-    home_url: str
-    urls: Mapping[str, str]      # file name in FILES -> absolute URL of that feed
-    updated: datetime            # the newest entry's update, never the clock
-    published: datetime          # the newest entry's publication
-    author: str
-    email: str
-    icon: str                    # absolute URLs, "" when not configured
-    favicon: str
-    logo: str
-    downloads: tuple[Download, ...]
-    entries: tuple[Entry, ...]   # newest first
 
 
 class FeedExporter(Exporter):
@@ -97,7 +42,7 @@ class FeedExporter(Exporter):
         if not articles:
             return []
         limit = ctx.config.feed.limit
-        shared: dict[str, Any] = {"downloads": available(ctx.config),
+        shared: dict[str, Any] = {"downloads": dict(ctx.downloads),
                                   "brand": _brand_digest(ctx.config)}
         tasks = [self.task(ctx, "feed/site", FILES, articles[:limit], label="feeds", cost=20 + 15 * limit, scope="",
                            slugs=tuple(a.slug for a in articles[:limit]), **shared)]
@@ -113,13 +58,13 @@ class FeedExporter(Exporter):
         """Import the writers once, before the workers fork."""
         import importlib
 
-        for module in ("feedgen.feed", "lxml.etree", "nh3", "publish.exporters.feeds_xml",
-                       "publish.exporters.feeds_json"):
+        for module in ("feedgen.feed", "lxml.etree", "nh3", "publish.exporters.feeds.atom_rss",
+                       "publish.exporters.feeds.json_feed"):
             importlib.import_module(module)
 
     def render(self, ctx: BuildContext, task: Task) -> list[str]:
-        from publish.exporters.feeds_json import json_feed
-        from publish.exporters.feeds_xml import atom_feed, rss_feed
+        from publish.exporters.feeds.atom_rss import atom_feed, rss_feed
+        from publish.exporters.feeds.json_feed import json_feed
 
         warnings: list[str] = []
         feed = build_feed(ctx, task.params, warnings)
@@ -197,12 +142,12 @@ def feed_date(value: datetime) -> datetime:
 
 
 def _entry(ctx: BuildContext, article: Article, downloads: Mapping[str, str], warnings: list[str]) -> Entry:
-    from publish.exporters.web import WEB_IMAGE_WIDTH, web_body
+    from publish.web import WEB_IMAGE_WIDTH, web_body
 
     content = None
     if ctx.config.feed.full_content:
         try:
-            content = feed_html(web_body(ctx, article))
+            content = feed_html(web_body(article, ctx.image_url))
         except PublishError as exc:
             warnings.append(f"{article.slug}: feeds carry only the excerpt: {exc.describe()}")
         if content is not None and not content.strip():     # an empty body: readers still get a text

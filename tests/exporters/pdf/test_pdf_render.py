@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from publish.exporters.pdf_render import _OpenArrays, _share_array_types
+from publish.exporters.pdf.render import _OpenArrays, _share_array_types
 
 
 def test_sized_arrays_are_built_as_open_arrays_with_the_same_content() -> None:
@@ -36,7 +36,7 @@ def test_pdf_streams_are_deflated_at_level_6() -> None:
 
     import pydyf
 
-    from publish.exporters.pdf_render import _deflate_at_level_6, _Level6Zlib
+    from publish.exporters.pdf.render import _deflate_at_level_6, _Level6Zlib
 
     _deflate_at_level_6()
     _deflate_at_level_6()

@@ -20,7 +20,7 @@ from publish.model import Article, Image, Site
 if TYPE_CHECKING:
     from jinja2 import Environment
 
-    from publish.exporters.pdf_body import ImageSource
+    from publish.exporters.pdf.body import ImageSource
 
 TEMPLATE = "document.html"
 PAGE_SIZES = {"a3": (297.0, 420.0), "a4": (210.0, 297.0), "a5": (148.0, 210.0), "b5": (176.0, 250.0),

@@ -11,7 +11,7 @@ import re
 import textwrap
 from collections.abc import Sequence
 
-from publish.exporters.email_tree import Element, Node, Text
+from publish.exporters.email.tree import Element, Node, Text
 
 WIDTH = 78
 _SPACE = re.compile(r"[ \t\r\n\f]+")

@@ -19,9 +19,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from publish.errors import ExportError
-from publish.exporters.pdf_fetcher import ORIGIN, SYSTEM_FONT_FOLDERS, LocalFetcher, theme_url
-from publish.exporters.pdf_fonts import missing_fonts_warning
-from publish.exporters.pdf_html import TEMPLATE, PageSize, environment
+from publish.exporters.pdf.fetcher import ORIGIN, SYSTEM_FONT_FOLDERS, LocalFetcher, theme_url
+from publish.exporters.pdf.fonts import missing_fonts_warning
+from publish.exporters.pdf.html import TEMPLATE, PageSize, environment
 
 if TYPE_CHECKING:
     from jinja2 import Environment

@@ -2,15 +2,16 @@
 
 Feed readers and mail clients resolve nothing relative and show neither WebP everywhere nor
 MathML, so both formats take the same transformation of the loaded (already sanitized) body.
+Where the hosted image copies come from is the caller's business (`ImageUrl`).
 """
 
 from __future__ import annotations
 
 import html as stdlib_html
 import re
+from collections.abc import Callable
 from urllib.parse import urljoin, urlsplit
 
-from publish.exporters.base import BuildContext
 from publish.html import rewrite_urls
 from publish.model import Article, Image
 
@@ -22,10 +23,8 @@ _IMG = re.compile(r"<img\b[^>]*>")
 WEB_IMAGE_WIDTH = 1200          # 600 px email column at 2x; plenty for feed readers
 
 
-def image_url(ctx: BuildContext, image: Image, max_width: int = WEB_IMAGE_WIDTH) -> tuple[str, int, int]:
-    """Absolute URL of a hosted JPEG/PNG copy of `image` (written under output/images/ once)."""
-    relative, width, height = ctx.web_image(image, max_width)
-    return ctx.site.url(relative), width, height
+# (image, max width) -> absolute URL of a hosted JPEG/PNG copy, its width and height
+ImageUrl = Callable[[Image, int], tuple[str, int, int]]
 
 
 def math_as_tex(html: str) -> str:
@@ -41,7 +40,7 @@ def math_as_tex(html: str) -> str:
     return _MATH.sub(replace, html)
 
 
-def web_body(ctx: BuildContext, article: Article, *, max_image_width: int = WEB_IMAGE_WIDTH) -> str:
+def web_body(article: Article, image_url: ImageUrl, *, max_image_width: int = WEB_IMAGE_WIDTH) -> str:
     """The article body with every href/src absolute, local images hosted as JPEG/PNG copies
     (with their real width and height), and math as TeX."""
     sizes: dict[str, tuple[int, int]] = {}
@@ -50,7 +49,7 @@ def web_body(ctx: BuildContext, article: Article, *, max_image_width: int = WEB_
         if tag == "img" and attribute == "src":
             image = article.images.get(value)
             if image is not None:
-                url, width, height = image_url(ctx, image, max_image_width)
+                url, width, height = image_url(image, max_image_width)
                 sizes[url] = (width, height)
                 return url
             return value if urlsplit(value).scheme in ("http", "https") else None

@@ -11,12 +11,12 @@ from __future__ import annotations
 import difflib
 import hashlib
 import xml.etree.ElementTree as ET
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import ClassVar
 
 from publish.errors import ConfigError, ExportError
 from publish.exporters.base import BuildContext, Exporter, Task
-from publish.model import Article, Collection, Image
+from publish.model import Article, Collection, FrozenDict, Image
 
 
 class PdfExporter(Exporter):
@@ -24,9 +24,10 @@ class PdfExporter(Exporter):
     description: ClassVar[str] = "PDF per article with a styled cover (WeasyPrint), in pdf/<slug>.pdf"
     version: ClassVar[str] = "1"
     theme_folder: ClassVar[str | None] = "pdf"
+    downloads: ClassVar[Mapping[str, str]] = FrozenDict({"pdf": "pdf/{slug}.pdf"})
 
     def plan(self, ctx: BuildContext) -> list[Task]:
-        from publish.exporters.pdf_html import page_size
+        from publish.exporters.pdf.html import page_size
 
         page_size(ctx.config.pdf.page_size)          # a bad size is a usage error, before any work
         slugs = tuple(ctx.options.get("slugs") or ())
@@ -36,7 +37,8 @@ class PdfExporter(Exporter):
                 for article in select(ctx.collection, slugs)]
 
     def prepare(self, ctx: BuildContext) -> list[str]:
-        from publish.exporters import pdf_math, pdf_render
+        from publish.exporters.pdf import math as pdf_math
+        from publish.exporters.pdf import render as pdf_render
 
         engine = _engine(ctx)
         pdf_render.warm_up(engine, ctx.site.language or "en")
@@ -44,11 +46,11 @@ class PdfExporter(Exporter):
         return list(engine.warnings)
 
     def render(self, ctx: BuildContext, task: Task) -> list[str]:
-        from publish.exporters.pdf_body import Body, marked, prepare_body
-        from publish.exporters.pdf_fetcher import LocalFetcher, generated_url, image_url
-        from publish.exporters.pdf_fonts import without_glyph_lines
-        from publish.exporters.pdf_html import cover_of, document_html
-        from publish.exporters.pdf_render import write_pdf
+        from publish.exporters.pdf.body import Body, marked, prepare_body
+        from publish.exporters.pdf.fetcher import LocalFetcher, generated_url, image_url
+        from publish.exporters.pdf.fonts import without_glyph_lines
+        from publish.exporters.pdf.html import cover_of, document_html
+        from publish.exporters.pdf.render import write_pdf
 
         article = ctx.collection.get(str(task.params["slug"]))
         if article is None:
@@ -85,7 +87,7 @@ def output_of(article: Article) -> str:
 
 def pdf_path(slug: str) -> str:
     """Where an article's PDF is written (feeds and emails link to it)."""
-    return f"pdf/{slug}.pdf"
+    return PdfExporter.downloads["pdf"].format(slug=slug)
 
 
 def select(collection: Collection, slugs: Iterable[str]) -> list[Article]:
@@ -109,7 +111,7 @@ def _unknown(slug: str, known: list[str]) -> str:
 
 
 def _engine(ctx: BuildContext):  # type: ignore[no-untyped-def]
-    from publish.exporters.pdf_html import page_size
-    from publish.exporters.pdf_render import engine
+    from publish.exporters.pdf.html import page_size
+    from publish.exporters.pdf.render import engine
 
     return engine(ctx.theme_dir / "pdf", page_size(ctx.config.pdf.page_size), ctx.output_dir / "images")

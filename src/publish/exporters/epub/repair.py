@@ -12,7 +12,7 @@ from typing import Any
 
 from lxml import etree
 
-from publish.exporters.epub_tree import (
+from publish.exporters.epub.tree import (
     VOID,
     M,
     X,

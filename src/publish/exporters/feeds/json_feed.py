@@ -6,7 +6,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-from publish.exporters.feeds import Entry, Feed
+from publish.exporters.feeds.model import Entry, Feed
 
 VERSION = "https://jsonfeed.org/version/1.1"
 _HTML_SAFE = (("&", "\\u0026"), ("<", "\\u003c"), (">", "\\u003e"))

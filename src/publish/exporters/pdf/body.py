@@ -202,7 +202,7 @@ class _Rewriter:
         return ET.Element("img", attributes)
 
     def math(self, element: ET.Element) -> ET.Element:
-        from publish.exporters.pdf_math import MathError, tex_of, typeset
+        from publish.exporters.pdf.math import MathError, tex_of, typeset
 
         try:
             formula = typeset(element)

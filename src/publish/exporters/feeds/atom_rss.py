@@ -8,7 +8,7 @@ from __future__ import annotations
 import html
 from typing import Any
 
-from publish.exporters.feeds import Entry, Feed
+from publish.exporters.feeds.model import Entry, Feed
 
 MEDIA_NS = "http://search.yahoo.com/mrss/"
 DC_NS = "http://purl.org/dc/elements/1.1/"

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from publish.errors import ExportError
-from publish.exporters.email_tree import Comment, Element, Node, Text, parse, serialize
+from publish.exporters.email.tree import Comment, Element, Node, Text, parse, serialize
 
 STYLESHEET = "email.css"
 BODY_CLASS = "content"                  # the template element that holds the article's blocks

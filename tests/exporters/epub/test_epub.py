@@ -21,7 +21,7 @@ from PIL import Image
 
 from publish.config import load_config
 from publish.content.loader import load
-from publish.exporters.epub_xhtml import X, parse_chapter, rewrite_links, serialize
+from publish.exporters.epub.xhtml import X, parse_chapter, rewrite_links, serialize
 from publish.model import Collection
 from publish.pipeline import build
 from tests.conftest import REPO, copy_sample, needs_judge, run_publish, write_article
@@ -571,7 +571,7 @@ def test_parse_chapter_output_is_well_formed_xml_for_tag_soup() -> None:
 
 
 def test_language_tags_are_made_well_formed() -> None:
-    from publish.exporters.epub_book import language_tag
+    from publish.exporters.epub.book import language_tag
 
     assert language_tag("pt_BR", "en") == "pt-BR"
     assert language_tag("fr", "en") == "fr"

@@ -20,10 +20,9 @@ from typing import Any
 import lxml.html
 from lxml import etree
 
-from publish.content.slugs import slugify
-from publish.exporters import epub_mathml
-from publish.exporters.epub_repair import fix_heading_levels, repair
-from publish.exporters.epub_tree import (
+from publish.exporters.epub import mathml as epub_mathml
+from publish.exporters.epub.repair import fix_heading_levels, repair
+from publish.exporters.epub.tree import (
     EPUB_NS,
     EPUB_TYPE,
     GLOBAL,
@@ -38,6 +37,7 @@ from publish.exporters.epub_tree import (
     replace_with_text,
 )
 from publish.html import strip_forbidden
+from publish.text import slugify
 
 # Elements of the shared allow-list that XHTML chapters keep as they are.
 KEEP = {

@@ -17,13 +17,12 @@ from urllib.parse import urlsplit
 
 from publish.errors import ConfigError, ExportError
 from publish.exporters.base import BuildContext, Exporter, Task
-from publish.exporters.downloads import available
-from publish.exporters.email_body import email_blocks
-from publish.exporters.email_html import EmailTheme, theme_for
-from publish.exporters.email_mime import Envelope, build_message, message_id
-from publish.exporters.email_text import PlainText
-from publish.exporters.web import image_url, web_body
+from publish.exporters.email.body import email_blocks
+from publish.exporters.email.html import EmailTheme, theme_for
+from publish.exporters.email.mime import Envelope, build_message, message_id
+from publish.exporters.email.text import PlainText
 from publish.model import Article, Image
+from publish.web import web_body
 
 HERO_WIDTH = 600                # the email's column
 COLUMN_WIDTH = 520              # inside the card's 40 px side padding (email.css .pad)
@@ -59,7 +58,7 @@ class EmailExporter(Exporter):
         articles = [self._article(ctx, slug) for slug in slugs]
         if everything or (options.get("per_article") and not slugs):
             articles = list(ctx.collection)
-        downloads = tuple(available(ctx.config))
+        downloads = tuple(ctx.downloads)
         tasks = [self.task(ctx, f"email/{a.slug}", _outputs(a.slug), [a], label=f"email {a.slug}", cost=15,
                            kind="article", slug=a.slug, downloads=downloads) for a in articles]
         if everything or options.get("digest"):
@@ -110,7 +109,7 @@ class EmailExporter(Exporter):
             raise ExportError(f"the article {task.params['slug']!r} is no longer in the collection")
         site, sender = ctx.site, sender_of(ctx)
         hero = _picture(ctx, article.cover, article.title, HERO_WIDTH)
-        blocks = email_blocks(web_body(ctx, article, max_image_width=IMAGE_SOURCE_WIDTH),
+        blocks = email_blocks(web_body(article, ctx.image_url, max_image_width=IMAGE_SOURCE_WIDTH),
                               column_width=COLUMN_WIDTH, hero_url=hero["url"] if hero else None)
         downloads = _download_links(ctx, article.slug, task.params["downloads"])
         context = {**_frame(ctx, sender, article.language, article.title, article.excerpt),
@@ -263,7 +262,7 @@ def _picture(ctx: BuildContext, image: Image | None, fallback_alt: str, shown_wi
     """Hosted copy of `image` and the size to show it at: the column's width, height in proportion."""
     if image is None:
         return None
-    url, width, height = image_url(ctx, image, IMAGE_SOURCE_WIDTH)
+    url, width, height = ctx.image_url(image, IMAGE_SOURCE_WIDTH)
     shown = min(shown_width, width)
     if max_height and height * shown / width > max_height:
         shown = max(1, round(width * max_height / height))      # portrait covers: keep the digest compact
@@ -272,7 +271,7 @@ def _picture(ctx: BuildContext, image: Image | None, fallback_alt: str, shown_wi
 
 
 def _download_links(ctx: BuildContext, slug: str, kinds: tuple[str, ...]) -> list[dict[str, str]]:
-    paths = available(ctx.config)
+    paths = ctx.downloads
     links = []
     if "pdf" in kinds and "pdf" in paths and slug:
         links.append({"kind": "pdf", "label": "Download PDF", "url": ctx.site.url(paths["pdf"].format(slug=slug))})
