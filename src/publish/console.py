@@ -76,7 +76,7 @@ class RichProgress:
 
 
 def print_problems(problems: Iterable[Problem], *, quiet: bool) -> None:
-    from publish.content.loader import grouped
+    from publish.problems import grouped
 
     for problem in grouped(list(problems)):
         if problem.severity == "warning" and quiet:
