@@ -4,6 +4,7 @@ that turns them all off, down to a real `publish all` with and without them."""
 from __future__ import annotations
 
 import os
+import xml.etree.ElementTree as ET
 import zlib
 from pathlib import Path
 
@@ -167,7 +168,7 @@ def test_the_range_includes_its_lowest_version_and_not_its_upper_bound(
     assert (_support.unsupported("weasyprint", "66", "71") is None) is inside
 
 
-# --- not a patch: the clock for fontTools --------------------------------------------
+# --- not patches: the clock for fontTools, ziamath's colour --------------------------------------------
 
 @pytest.mark.parametrize("before", [None, "12345"])
 def test_source_date_is_set_for_the_block_and_put_back(monkeypatch: pytest.MonkeyPatch, before: str | None) -> None:
@@ -180,6 +181,18 @@ def test_source_date_is_set_for_the_block_and_put_back(monkeypatch: pytest.Monke
     with fonttools_patch.source_date(1_700_000_000):
         assert timestampNow() == 1_700_000_000 - epoch_diff
     assert os.environ.get("SOURCE_DATE_EPOCH") == before
+
+
+def test_math_is_drawn_in_the_text_colour_without_touching_ziamath_settings() -> None:
+    import ziamath
+
+    from publish.exporters.pdf.math import COLOR, MATHML_NS, typeset
+
+    math = ET.fromstring(f'<math xmlns="{MATHML_NS[1:-1]}"><mfrac><mi>a</mi><mi>b</mi></mfrac>'
+                         '<mstyle mathcolor="red"><mi>c</mi></mstyle></math>')
+    svg = typeset(math).svg.decode()
+    assert f'fill="{COLOR}"' in svg and 'fill="red"' in svg
+    assert ziamath.config.math.color == "black"
 
 
 def _deflated(stream: bytes) -> bytes:
