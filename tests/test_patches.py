@@ -4,10 +4,12 @@ that turns them all off, down to a real `publish all` with and without them."""
 from __future__ import annotations
 
 import os
+import subprocess
 import xml.etree.ElementTree as ET
 import zlib
 from pathlib import Path
 
+import pikepdf
 import pytest
 
 from publish import patches
@@ -16,6 +18,8 @@ from publish.patches import fonttools as fonttools_patch
 from publish.patches import pillow as pillow_patch
 from publish.patches import pydyf as pydyf_patch
 from publish.patches import weasyprint as weasyprint_patch
+from tests.conftest import copy_sample, run_publish
+from tests.validators import pdf_problems
 
 MODULES = (weasyprint_patch, pydyf_patch, pillow_patch)
 
@@ -193,6 +197,72 @@ def test_math_is_drawn_in_the_text_colour_without_touching_ziamath_settings() ->
     svg = typeset(math).svg.decode()
     assert f'fill="{COLOR}"' in svg and 'fill="red"' in svg
     assert ziamath.config.math.color == "black"
+
+
+# --- a real build with and without the patches --------------------------------------------------------
+
+@pytest.mark.slow
+def test_publish_all_without_patches_writes_equivalent_outputs(tmp_path: Path) -> None:
+    patched = copy_sample(tmp_path / "patched")
+    plain = copy_sample(tmp_path / "plain")
+    with_patches = run_publish(patched, "-v", "-j", "2", "all")
+    without = run_publish(plain, "-v", "-j", "2", "all", env={patches.SWITCH: "1"})
+    assert with_patches.returncode == 0, with_patches.stderr
+    assert without.returncode == 0, without.stderr
+    assert "note: patch for pydyf" in with_patches.stdout and "PUBLISH_NO_PATCHES" not in with_patches.stdout
+    assert "note: third-party patches are off (PUBLISH_NO_PATCHES=1)" in without.stdout
+    assert "note: patch for" not in without.stdout
+
+    files = _outputs(patched / "output")
+    assert files == _outputs(plain / "output")
+    pdfs = [rel for rel in files if rel.endswith(".pdf")]
+    assert pdfs and any(rel.endswith(".epub") for rel in files) and any(rel.endswith(".eml") for rel in files)
+    for rel in files:                       # feeds, EPUB, emails and images: the same bytes
+        if rel not in pdfs:
+            assert (patched / "output" / rel).read_bytes() == (plain / "output" / rel).read_bytes(), rel
+    for rel in pdfs:
+        one, other = patched / "output" / rel, plain / "output" / rel
+        assert pdf_problems(one) == [] and pdf_problems(other) == []
+        assert _pages(one) == _pages(other)
+        assert _text(one) == _text(other)
+        assert _inflated(one, tmp_path / "one.pdf") == _inflated(other, tmp_path / "other.pdf"), rel
+        # The only difference: pydyf's deflate level (6 with the patch, 9 as it ships).
+        assert _stream_levels(one) == {6} and _stream_levels(other) == {9}, rel
+
+
+def _outputs(output: Path) -> list[str]:
+    return sorted(str(p.relative_to(output)) for p in output.rglob("*")
+                  if p.is_file() and ".publish" not in p.relative_to(output).parts)
+
+
+def _pages(pdf: Path) -> int:
+    with pikepdf.open(pdf) as document:
+        return len(document.pages)
+
+
+def _text(pdf: Path) -> str:
+    return subprocess.run(["pdftotext", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, text=True,
+                          check=True).stdout
+
+
+def _inflated(pdf: Path, target: Path) -> bytes:
+    """The PDF rewritten by qpdf with every stream inflated and no object streams."""
+    subprocess.run(["qpdf", "--stream-data=uncompress", "--decode-level=generalized", "--object-streams=disable",
+                    "--deterministic-id", str(pdf), str(target)], check=True)
+    return target.read_bytes()
+
+
+def _stream_levels(pdf: Path) -> set[int]:
+    """The deflate levels (6 or 9) that give every stream pydyf deflated, byte for byte (images
+    with /DecodeParms keep the PNG file's own deflate)."""
+    levels = {6, 9}
+    with pikepdf.open(pdf) as document:
+        for stream in document.objects:
+            if isinstance(stream, pikepdf.Stream) and stream.get("/Filter") == pikepdf.Name.FlateDecode \
+                    and "/DecodeParms" not in stream:
+                raw = stream.read_raw_bytes()
+                levels = {level for level in levels if _level(level, zlib.decompress(raw)) == raw}
+    return levels
 
 
 def _deflated(stream: bytes) -> bytes:
