@@ -12,12 +12,11 @@ from __future__ import annotations
 
 import os
 import sys
-from types import ModuleType
 
-from publish.patches import _support
+from publish.patches import _support, pillow, pydyf, weasyprint
 
 SWITCH = "PUBLISH_NO_PATCHES"
-PATCHES = ("weasyprint", "pydyf", "pillow")      # modules of this package, in the order applied
+PATCHES = (weasyprint, pydyf, pillow)            # in the order applied; each imports its library only in apply()
 
 
 def switched_off() -> bool:
@@ -31,8 +30,7 @@ def apply_all(enabled: bool = True) -> list[str]:
     if not enabled or switched_off():
         return [f"third-party patches are off ({SWITCH}=1)" if enabled else "third-party patches are off"]
     notes = []
-    for name in PATCHES:
-        patch = _module(name)
+    for patch in PATCHES:
         if patch.LIBRARY in sys.modules:
             outcome = patch.apply()
             version = _support.installed(patch.DISTRIBUTION) or "?"
@@ -40,8 +38,3 @@ def apply_all(enabled: bool = True) -> list[str]:
                          else f"patch for {patch.DISTRIBUTION} left out: {outcome.note}")
     return notes
 
-
-def _module(name: str) -> ModuleType:
-    import importlib
-
-    return importlib.import_module(f"{__name__}.{name}")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.metadata
 import re
 from dataclasses import dataclass
 from functools import cache
@@ -20,6 +19,8 @@ class Outcome:
 @cache
 def installed(distribution: str) -> str | None:
     """The installed version of a distribution, or None (read once per process: images call often)."""
+    import importlib.metadata
+
     try:
         return importlib.metadata.version(distribution)
     except importlib.metadata.PackageNotFoundError:
