@@ -289,3 +289,47 @@ def test_a_theme_file_linking_outside_the_theme_is_refused_and_the_other_formats
     assert (output / "pdf" / "the-measure-of-a-line.pdf").is_file() and (output / "epub" / "field-notes.epub").is_file()
     assert (output / "rss.xml").is_file() and not (output / "email").exists()
     assert not [p for p in output.rglob("*") if p.is_file() and b"SECRET-PAYLOAD" in p.read_bytes()]
+
+
+# --- publish theme new ----------------------------------------------------------------------------------
+
+@pytest.mark.slow
+def test_theme_new_copies_the_chosen_files_and_the_site_builds_with_it(site: Path) -> None:
+    result = run_publish(site, "theme", "new", "mine", "email/article.html")
+    assert result.returncode == 0, result.stderr
+    theme = site / "themes" / "mine"
+    assert (theme / "theme.toml").read_text(encoding="utf-8").splitlines()[-1] == 'extends = "default"'
+    assert (theme / "email" / "article.html").read_bytes() == (DEFAULT / "email" / "article.html").read_bytes()
+    assert sorted(p.relative_to(theme).as_posix() for p in theme.rglob("*") if p.is_file()) == [
+        "email/article.html", "theme.toml"]
+    assert "wrote themes/mine/email/article.html" in result.stdout
+    with (site / "publish.toml").open("a", encoding="utf-8") as config:
+        config.write('\n[paths]\ntheme = "mine"\n')
+    build = run_publish(site, "all")
+    assert build.returncode == 0, build.stderr + build.stdout
+    assert (site / "output" / "email" / "the-measure-of-a-line.html").is_file()
+    assert (site / "output" / "pdf" / "the-measure-of-a-line.pdf").is_file()
+
+    folder = run_publish(site, "theme", "new", "print", "pdf", "--extends", "mine")
+    assert folder.returncode == 0, folder.stderr
+    assert sorted(p.name for p in (site / "themes" / "print" / "pdf").iterdir()) == ["document.html", "style.css"]
+    assert 'extends = "mine"' in (site / "themes" / "print" / "theme.toml").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(("args", "expected"), [
+    (["other", "email/nope.html"], "'email/nope.html' is not a file of the 'default' theme"),
+    (["other", "../email/article.html"], "is not a file of the 'default' theme"),
+    (["mine"], "this theme exists already"),
+    (["../escape"], "is not a theme name"),
+    (["other", "--extends", "nowhere"], "no theme named 'nowhere' to extend"),
+], ids=["unknown-file", "climbing-file", "exists", "bad-name", "unknown-parent"])
+def test_theme_new_refuses_with_exit_status_2_and_writes_nothing(site: Path, args: list[str], expected: str) -> None:
+    add_file(site, "mine", "email/article.html", "mine")
+    result = run_publish(site, "theme", "new", *args)
+    assert result.returncode == 2, result.stderr + result.stdout
+    assert expected in " ".join(result.stderr.split())
+    assert sorted(p.name for p in (site / "themes").iterdir()) == ["mine"]
+    assert (site / "themes" / "mine" / "email" / "article.html").read_text(encoding="utf-8") == "mine"
+    if "nope" in args[-1]:
+        for available in ("email/article.html", "email/digest.html", "pdf/style.css", "epub/fonts/OFL.txt"):
+            assert f"\n  {available}" in result.stderr

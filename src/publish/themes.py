@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import re
+import shutil
 import tomllib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path, PurePosixPath
@@ -26,6 +28,7 @@ if TYPE_CHECKING:
 DEFAULT = "default"
 THEME_FILE = "theme.toml"
 THEME_KEYS = ("extends",)
+_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")        # a theme's folder name, safe in TOML and paths
 
 
 def bundled_themes() -> Path:
@@ -67,7 +70,7 @@ class ThemeChain:
         if not folder.is_dir():
             raise ConfigError(f"no theme {theme!r}: {folder} is not a folder", field="paths.theme",
                               hint=f"name a folder, or a theme under themes/ in the site root "
-                                   f"or {DEFAULT!r}")
+                                   f"(`publish theme new {Path(theme).name or 'NAME'}` starts one), or {DEFAULT!r}")
         return cls.from_folder(folder, root)
 
     @classmethod
@@ -190,6 +193,50 @@ def theme_settings(folder: Path) -> dict[str, Any]:
         raise ConfigError(f"expected the name of a theme, got {extends!r}", path=path, field="extends",
                           hint='e.g. extends = "default", or the name of a folder under themes/')
     return data
+
+
+def new_theme(root: Path, name: str, files: Iterable[str] = (), extends: str = DEFAULT) -> list[Path]:
+    """Create themes/NAME in the site root: a theme.toml extending `extends`, and copies of `files`
+    (paths relative to a theme, such as "email/article.html", or a folder such as "pdf") from that
+    theme's chain, to start from. Returns the files written. ConfigError, before anything is written,
+    for a bad name, a theme that exists already, an unknown parent or an unknown file."""
+    for value, what in ((name, "NAME"), (extends, "--extends")):
+        if not _NAME.fullmatch(value):
+            raise ConfigError(f"{value!r} is not a theme name", field=what,
+                              hint="use letters, digits, '.', '-' and '_', starting with a letter or digit")
+    themes = root / "themes"
+    target = themes / name
+    if target.exists() or target.is_symlink():
+        raise ConfigError("this theme exists already; nothing was changed", path=target,
+                          hint="choose another name, or copy more files into it by hand")
+    parent = next((p.resolve() for p in (themes / extends, bundled_themes() / extends) if p.is_dir()), None)
+    if parent is None:
+        raise ConfigError(f"no theme named {extends!r} to extend", field="--extends",
+                          hint=f"a folder under themes/ in the site root, or {DEFAULT!r}")
+    available = ThemeChain.from_folder(parent, root).files("")
+    chosen: dict[str, Path] = {}
+    for wanted in files:
+        relative = "/".join(_parts(wanted) or ()).rstrip("/")
+        inside = {key: path for key, path in available.items() if key == relative or key.startswith(relative + "/")}
+        if not relative or not inside:
+            listing = "\n  ".join(available)
+            raise ConfigError(f"{wanted!r} is not a file of the {extends!r} theme (paths are relative to a theme, "
+                              f"e.g. email/article.html); its files are:\n  {listing}", field="FILE")
+        chosen.update(inside)
+    themes.mkdir(parents=True, exist_ok=True)
+    target.mkdir()
+    try:
+        (target / THEME_FILE).write_text(
+            f"# Files in this folder replace those of the theme it extends; the rest comes from it.\n"
+            f"extends = \"{extends}\"\n", encoding="utf-8")
+        for relative, source in chosen.items():
+            copy = target / relative
+            copy.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(source, copy)
+    except BaseException:
+        shutil.rmtree(target, ignore_errors=True)          # all or nothing
+        raise
+    return [target / THEME_FILE, *(target / relative for relative in chosen)]
 
 
 def _parent(folder: Path, root: Path, default: Path) -> Path | None:
