@@ -295,8 +295,6 @@ def test_a_theme_file_linking_outside_the_theme_is_refused_and_the_other_formats
 
 @pytest.mark.slow
 def test_theme_new_copies_the_chosen_files_and_the_site_builds_with_it(site: Path) -> None:
-    plain = run_publish(site, "all")
-    assert plain.returncode == 0, plain.stderr
     result = run_publish(site, "theme", "new", "mine", "email/article.html")
     assert result.returncode == 0, result.stderr
     theme = site / "themes" / "mine"
@@ -309,7 +307,6 @@ def test_theme_new_copies_the_chosen_files_and_the_site_builds_with_it(site: Pat
         config.write('\n[paths]\ntheme = "mine"\n')
     build = run_publish(site, "all")
     assert build.returncode == 0, build.stderr + build.stdout
-    assert "wrote 0 file(s)" in build.stdout          # the same files through the chain: nothing to rebuild
     assert (site / "output" / "email" / "the-measure-of-a-line.html").is_file()
     assert (site / "output" / "pdf" / "the-measure-of-a-line.pdf").is_file()
 

@@ -190,7 +190,6 @@ class Config:
         data: dict[str, Any] = {f.name: dataclasses.asdict(getattr(self, f.name)) for f in fields(self)
                                 if f.name not in ("root", "source", "smtp", "engine", "origins")}
         data["paths"].pop("output", None)
-        data["paths"].pop("theme", None)        # what a format reads of the themes is in its tasks' own digest
         data["engine"] = self.engine.digest_data()
         return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
 
