@@ -158,6 +158,12 @@ def test_the_shadowing_plugin_is_named_once_in_a_build(sample_site: Path, shadow
     assert len(warnings) == 1 and warnings[0].startswith("warning:") and "built-in exporters always win" in warnings[0]
 
 
+def test_publish_exporters_names_the_plugin_that_is_not_used(sample_site: Path, shadow_path: Path) -> None:
+    result = run_publish(sample_site, "exporters", env={"COLUMNS": "250"})
+    assert result.returncode == 0 and "publish-shadow registers an exporter named 'pdf'" in result.stderr
+    assert "declares settings that are not a dataclass" in result.stdout
+
+
 def test_settings_that_are_not_a_dataclass_are_a_broken_plugin(shadow_path: Path) -> None:
     entry = registry.find("odd")
     assert entry is not None and entry.exporter is None
