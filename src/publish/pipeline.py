@@ -21,11 +21,11 @@ from publish import manifest, prune, registry, state, workers
 from publish.config import Config
 from publish.content.loader import HasProblems, Loaded, Problem, load
 from publish.errors import ConfigError, PublishError
-from publish.exporters.base import BuildContext, Exporter, Notice, Options, Task
+from publish.exporters.base import BuildContext, Exporter, Options, Task
 from publish.lock import output_lock
 from publish.manifest import Owned
 from publish.model import FrozenDict
-from publish.workers import Outcome, source_of
+from publish.workers import Outcome, notice_of, source_of
 
 Contexts = dict[str, BuildContext[Any, Any]]
 
@@ -223,9 +223,8 @@ def _run(todo: list[Task], exporters: dict[str, Exporter[Any, Any]], contexts: C
     """Run the tasks; returns, per task that succeeded, the image copies its outputs link to."""
     for name in sorted({t.exporter for t in todo}):
         try:
-            said = exporters[name].prepare(contexts[name]) or []
-            report.problems.extend(Problem("warning", n.path, f"{name}: {n.message}")
-                                   for n in (item if isinstance(item, Notice) else Notice(str(item)) for item in said))
+            notices = [notice_of(item, None) for item in exporters[name].prepare(contexts[name]) or ()]
+            report.problems.extend(Problem("warning", n.path, f"{name}: {n.message}") for n in notices)
         except Exception as exc:  # noqa: BLE001
             report.problems.append(Problem("error", None, f"exporter {name!r} could not start: {exc}"))
             todo = [t for t in todo if t.exporter != name]

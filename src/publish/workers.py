@@ -58,7 +58,7 @@ def render(exporter: Exporter[Any, Any], ctx: BuildContext[Any, Any], task: Task
     started = time.process_time()
     try:
         said = exporter.render(ctx, task)
-        notices = tuple(_notice(item, task, ctx) for item in said or ())
+        notices = tuple(notice_of(item, source_of(task, ctx)) for item in said or ())
         missing = [rel for rel in task.outputs if not (ctx.output_dir / rel).is_file()]
         if missing:
             return Outcome(task.key, notices, f"{task.label}: the exporter did not write {', '.join(missing)}",
@@ -81,9 +81,9 @@ def source_of(task: Task, ctx: BuildContext[Any, Any]) -> Path | None:
     return article.source if article else None
 
 
-def _notice(item: object, task: Task, ctx: BuildContext[Any, Any]) -> Notice:
-    """A plain string from an exporter is about the task's article (or the whole site)."""
-    return item if isinstance(item, Notice) else Notice(str(item), source_of(task, ctx))
+def notice_of(item: object, about: Path | None) -> Notice:
+    """What an exporter said, as a Notice: a plain string (an older plugin's) is about `about`."""
+    return item if isinstance(item, Notice) else Notice(str(item), about)
 
 
 def run(todo: list[Task], exporters: dict[str, Exporter[Any, Any]], contexts: dict[str, BuildContext[Any, Any]],
