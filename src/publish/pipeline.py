@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
-from publish import manifest, prune, registry, state, workers
+from publish import manifest, patches, prune, registry, state, workers
 from publish.config import Config
 from publish.content.loader import HasProblems, Loaded, Problem, load
 from publish.errors import ConfigError, PublishError
@@ -55,6 +55,7 @@ class Report(HasProblems):
     planned: dict[str, list[str]] = field(default_factory=dict)      # exporter -> every output it owns
     cpu: dict[str, float] = field(default_factory=dict)              # exporter -> CPU seconds in its tasks
     processes: set[int] = field(default_factory=set)                 # ids of the processes that rendered tasks
+    notes: list[str] = field(default_factory=list)                  # for -v only (third-party patches)
     seconds: float = 0.0
 
     @property
@@ -228,6 +229,7 @@ def _run(todo: list[Task], exporters: dict[str, Exporter[Any, Any]], contexts: C
         except Exception as exc:  # noqa: BLE001
             report.problems.append(Problem("error", None, f"exporter {name!r} could not start: {exc}"))
             todo = [t for t in todo if t.exporter != name]
+    report.notes.extend(patches.apply_all())     # what prepare() loaded is patched before workers start
     by_key = {t.key: t for t in todo}
     done: dict[str, tuple[str, ...] | None] = {}
 

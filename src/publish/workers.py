@@ -151,6 +151,10 @@ def _start_worker(names: tuple[str, ...], contexts: dict[str, BuildContext[Any, 
             broken[name] = f"the {name} exporter could not start in a worker process: {exc}"
             continue
         exporters[name] = exporter
+    if prepare:
+        from publish import patches
+
+        patches.apply_all()                            # as the main process did before the workers started
     _worker = _Worker(exporters, contexts, broken)
 
 

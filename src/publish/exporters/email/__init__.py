@@ -22,6 +22,7 @@ from publish.exporters.email.body import email_blocks
 from publish.exporters.email.html import EmailTheme, theme_for
 from publish.exporters.email.mime import Envelope, build_message, message_id
 from publish.exporters.email.text import PlainText
+from publish.i18n import direction, labels_for, long_date
 from publish.model import Article, Image
 from publish.web import web_body
 
@@ -29,9 +30,6 @@ HERO_WIDTH = 600                # the email's column
 COLUMN_WIDTH = 520              # inside the card's 40 px side padding (email.css .pad)
 IMAGE_SOURCE_WIDTH = 1200       # hosted copies at 2x for sharp images on high-density screens
 DIGEST_IMAGE_HEIGHT = 320       # a portrait cover at full column width would fill the screen
-MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
-          "October", "November", "December")
-RTL_LANGUAGES = {"ar", "he", "fa", "ur", "yi", "ps", "sd", "ug", "dv"}
 
 
 @dataclass(frozen=True)
@@ -128,7 +126,8 @@ class EmailExporter(Exporter[EmailSettings, EmailOptions]):
                               column_width=COLUMN_WIDTH, hero_url=hero["url"] if hero else None)
         downloads = _download_links(ctx, article.slug, task.params["downloads"])
         context = {**_frame(ctx, sender, article.language, article.title, article.excerpt),
-                   "hero": hero, "title": article.title, "date": human_date(article.published),
+                   "hero": hero, "title": article.title,
+                   "date": long_date(article.published, article.language or ctx.site.language),
                    "reading_minutes": article.reading_minutes, "tags": [t.name for t in article.tags],
                    "article_url": article.url, "downloads": downloads,
                    "authors": [a.name for a in article.authors]}
@@ -143,7 +142,7 @@ class EmailExporter(Exporter[EmailSettings, EmailOptions]):
 
         text = PlainText()
         text.heading(article.title, 1)
-        text.paragraph(" · ".join(filter(None, [human_date(article.published),
+        text.paragraph(" · ".join(filter(None, [long_date(article.published, article.language or site.language),
                                                 ", ".join(a.name for a in article.authors),
                                                 ", ".join(t.name for t in article.tags)])))
         text.line(f"Read online: {article.url}")
@@ -171,7 +170,7 @@ class EmailExporter(Exporter[EmailSettings, EmailOptions]):
         newest = articles[0]
         subject = f"{site.title}: {newest.title}" + (f" and {len(articles) - 1} more" if len(articles) > 1 else "")
         entries: list[dict[str, Any]] = [
-            {"title": a.title, "url": a.url, "date": human_date(a.published), "excerpt": a.excerpt,
+            {"title": a.title, "url": a.url, "date": long_date(a.published, site.language), "excerpt": a.excerpt,
              "tags": [t.name for t in a.tags], "reading_minutes": a.reading_minutes,
              "image": _picture(ctx, a.cover, a.title, COLUMN_WIDTH, DIGEST_IMAGE_HEIGHT)} for a in articles]
         downloads = [d for d in _download_links(ctx, "", task.params["downloads"]) if d["kind"] == "epub"]
@@ -179,7 +178,8 @@ class EmailExporter(Exporter[EmailSettings, EmailOptions]):
         preheader = " · ".join(a.title for a in articles)
         heading, intro = f"The latest from {site.title}", f"{count}. {site.description}".strip()
         context = {**_frame(ctx, sender, site.language, subject, preheader), "title": heading,
-                   "date": human_date(newest.published), "intro": intro, "entries": entries, "downloads": downloads}
+                   "date": long_date(newest.published, site.language), "intro": intro, "entries": entries,
+                   "downloads": downloads}
         html = theme.render("digest.html", context)
         warnings = []
         if len(html.encode("utf-8")) > ctx.settings.max_kb * 1000:
@@ -236,11 +236,6 @@ def digest_name(newest: datetime, since: datetime | None, limit: int | None) -> 
     return f"digest-latest-{limit}-{last}" if limit else f"digest-{last}"
 
 
-def human_date(moment: datetime) -> str:
-    """"18 February 2024", the same in every locale."""
-    return f"{moment.day} {MONTHS[moment.month - 1]} {moment.year}"
-
-
 def sender_of(ctx: Context) -> Sender:
     """[email] sender, else "<author> <email>" from [site], else the site title at the site's domain."""
     site = ctx.site
@@ -255,8 +250,8 @@ def sender_of(ctx: Context) -> Sender:
 def _frame(ctx: Context, sender: Sender, language: str, subject: str, preheader: str) -> dict[str, Any]:
     """What layout.html needs: language, preheader, masthead and footer."""
     site = ctx.site
-    primary = (language or site.language or "en").split("-")[0].lower()
-    return {"lang": language or site.language or "en", "dir": "rtl" if primary in RTL_LANGUAGES else "ltr",
+    return {"lang": language or site.language or "en", "dir": direction(language or site.language or "en"),
+            "labels": labels_for(language or site.language or "en"),
             "subject": subject, "preheader": preheader, "site_title": site.title_for(language),
             "site_url": site.url("/"),
             "site_host": _domain(site.base_url), "sender_name": sender.name, "sender_email": sender.address,

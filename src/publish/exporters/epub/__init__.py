@@ -8,7 +8,6 @@
 from __future__ import annotations
 
 import difflib
-import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -170,17 +169,4 @@ def _iso(moment: datetime | None) -> str:
 
 def _cover_digest(ctx: Context) -> str:
     """The configured cover's bytes belong in the task digest (its path alone is in the config's)."""
-    configured = ctx.settings.cover.strip()
-    if not configured:
-        return ""
-    from publish.paths import inside
-
-    path = ctx.config.root / configured
-    if not inside(path, [ctx.config.root]):
-        raise ConfigError(f"the cover image {configured!r} is outside the site folder", path=ctx.config.source,
-                          field="epub.cover", hint="put the image inside the site folder")
-    try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
-    except OSError as exc:
-        raise ConfigError(f"cannot read the cover image {configured!r}: {exc.strerror}", path=ctx.config.source,
-                          field="epub.cover", hint="give a JPEG or PNG file inside the site folder") from None
+    return ctx.site.book_cover.digest if ctx.site.book_cover is not None else ""

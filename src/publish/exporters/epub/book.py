@@ -24,9 +24,10 @@ from publish.errors import ExportError, PublishError
 from publish.exporters.base import BuildContext, Notice
 from publish.exporters.epub import cover as epub_cover
 from publish.exporters.epub import pack as epub_pack
-from publish.exporters.epub.meta import BookFacts, accessibility, labels_for, when
+from publish.exporters.epub.meta import BookFacts, accessibility, when
 from publish.exporters.epub.xhtml import ChapterBody, open_empty_elements, parse_chapter, rewrite_images, rewrite_links
 from publish.html import strip_forbidden
+from publish.i18n import labels_for
 from publish.model import Article, Image, Site
 
 IMAGE_WIDTH = 1200             # the same copies the feeds and emails use: converted once
@@ -390,13 +391,10 @@ def _package_lang(opf: bytes, language: str) -> bytes:
 def _cover(ctx: BuildContext, selection: Selection, facts: BookFacts) -> tuple[bytes, str]:
     """The configured cover image, or one composed from the articles; with its alt text."""
     title = strip_forbidden(selection.title)
-    configured = ctx.config.epub.cover.strip()
-    if configured:
-        from publish.images import convert, probe
-        from publish.paths import resolve_inside
+    image = ctx.site.book_cover
+    if image is not None:
+        from publish.images import convert
 
-        source = resolve_inside(ctx.config.root / configured, [ctx.config.root], what="epub.cover image")
-        image = probe(source, source=configured)
         width = COVER_WIDTH if image.format == "SVG" else min(image.width, COVER_WIDTH)   # vectors scale up
         height = max(1, round(image.height * width / image.width))
         data = convert(image, width, height)

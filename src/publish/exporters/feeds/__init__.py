@@ -17,11 +17,11 @@ from pathlib import Path
 from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
-from publish.config import Config, FeedSettings
-from publish.errors import ConfigError, PublishError
+from publish.config import FeedSettings
+from publish.errors import PublishError
 from publish.exporters.base import BuildContext, Exporter, Notice, Options, Task
 from publish.exporters.feeds.model import Download, Entry, Feed, Picture
-from publish.html import is_remote, strip_forbidden
+from publish.html import strip_forbidden
 from publish.model import Article, Author, Image, Site, Tag
 
 FILES = ("rss.xml", "atom.xml", "feed.json")            # per group, in this order
@@ -47,7 +47,7 @@ class FeedExporter(Exporter[FeedSettings, Options]):
             return []
         limit = ctx.settings.limit
         shared: dict[str, Any] = {"downloads": dict(ctx.downloads),
-                                  "brand": _brand_digest(ctx.config)}
+                                  "brand": _brand_digest(ctx.site)}
         tasks = [self.task(ctx, "feed/site", FILES, articles[:limit], label="feeds", cost=20 + 15 * limit, scope="",
                            slugs=tuple(a.slug for a in articles[:limit]), **shared)]
         for tag in ctx.collection.tags:
@@ -95,9 +95,8 @@ def build_feed(ctx: Context, params: Mapping[str, Any], warnings: list[Notice]) 
         if article is None:                     # planned from this same collection: cannot happen
             raise PublishError(f"article {slug!r} disappeared between planning and rendering")
         entries.append(_entry(ctx, article, downloads, warnings))
-    brand = {key: _brand_image(config, key) for key in ("icon", "logo")}
-    icon, favicon, logo = (_brand_url(ctx, brand["icon"], ICON_WIDTH), _brand_url(ctx, brand["icon"], FAVICON_WIDTH),
-                           _brand_url(ctx, brand["logo"], LOGO_WIDTH))
+    icon, favicon, logo = (_brand_url(ctx, site.icon, ICON_WIDTH), _brand_url(ctx, site.icon, FAVICON_WIDTH),
+                           _brand_url(ctx, site.logo, LOGO_WIDTH))
     epub = downloads.get("epub")
     return Feed(
         title=title, description=description, language=site.language, home_url=site.url("/"),
@@ -183,33 +182,9 @@ def _picture(ctx: Context, image: Image, max_width: int) -> Picture:
     return Picture(ctx.site.url(relative), media_type, length, width, height, text(image.alt))
 
 
-def _brand_image(config: Config, key: str) -> Image | str | None:
-    """site.icon / site.logo: an http(s) URL, or an image file ("/x.png" in the public folder)."""
-    from publish.images import probe
-    from publish.paths import inside
-
-    value = getattr(config.site, key).strip()
-    if not value:
-        return None
-    if is_remote(value):
-        return value
-    field = f"site.{key}"
-    if ":" in value.split("/", 1)[0]:
-        raise ConfigError(f"{value!r} is neither an http(s) URL nor an image file", path=config.source, field=field)
-    path = config.public_dir / value.lstrip("/") if value.startswith("/") else config.root / value
-    if not inside(path, [config.root, config.public_dir]):
-        raise ConfigError(f"{value!r} is outside the site folder", path=config.source, field=field,
-                          hint="put the image in the public folder")
-    try:
-        return probe(path.resolve(), source=value)
-    except PublishError as exc:
-        raise ConfigError(exc.message, path=config.source, field=field, hint=exc.hint) from None
-
-
-def _brand_digest(config: Config) -> tuple[str, ...]:
+def _brand_digest(site: Site) -> tuple[str, ...]:
     """What the icon and logo are made from, so replacing the file rebuilds the feeds."""
-    values = (_brand_image(config, key) for key in ("icon", "logo"))
-    return tuple(v.digest if isinstance(v, Image) else (v or "") for v in values)
+    return tuple(v.digest if isinstance(v, Image) else (v or "") for v in (site.icon, site.logo))
 
 
 def _brand_url(ctx: Context, value: Image | str | None, max_width: int) -> str:
