@@ -161,6 +161,8 @@ def print_exporters() -> None:
     out.print(table)
     if not sys.stdout.isatty():
         out.file.flush()
+    for message in registry.conflicts():
+        err.print(f"[yellow]warning:[/] {shown(message)}")
 
 
 def print_settings(config: Config) -> None:

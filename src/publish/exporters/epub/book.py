@@ -22,7 +22,7 @@ from ebooklib import epub
 from lxml import etree
 
 from publish.errors import ExportError, PublishError
-from publish.exporters.base import BuildContext
+from publish.exporters.base import BuildContext, Notice
 from publish.exporters.epub import cover as epub_cover
 from publish.exporters.epub import pack as epub_pack
 from publish.exporters.epub.meta import BookFacts, accessibility, when
@@ -67,9 +67,9 @@ class Images:
 
     ctx: BuildContext
     files: dict[str, bytes] = field(default_factory=dict)      # name in the book -> bytes
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[Notice] = field(default_factory=list)
 
-    def add(self, image: Image, where: str) -> tuple[str, int, int] | None:
+    def add(self, image: Image, article: Article) -> tuple[str, int, int] | None:
         """The image's name in the book and its size; None (with a warning) if it cannot be used.
         An SVG goes in as vectors (its sanitized bytes, a core media type); others as JPEG/PNG copies."""
         try:
@@ -84,12 +84,13 @@ class Images:
             if name not in self.files:
                 self.files[name] = (self.ctx.output_dir / relative).read_bytes()
         except (PublishError, OSError) as exc:
-            self.warnings.append(f"{where}: image {image.source or image.path.name!r} left out of the EPUB: {exc}")
+            self.warnings.append(Notice(f"image {image.source or image.path.name!r} left out of the EPUB: {exc}",
+                                        article.source))
             return None
         return name, width, height
 
 
-def build(ctx: BuildContext, selection: Selection) -> tuple[bytes, list[str]]:
+def build(ctx: BuildContext, selection: Selection) -> tuple[bytes, list[Notice]]:
     """The EPUB's bytes and the warnings for the user."""
     language = language_tag(ctx.site.language, "en")
     images = Images(ctx)
@@ -238,10 +239,10 @@ def _resolve(ctx: BuildContext, chapter: Chapter, by_path: dict[str, Chapter], i
         found = article.images.get(src)
         if found is None:
             if urlsplit(src).scheme in ("http", "https"):
-                images.warnings.append(f"{article.slug}: remote image {src!r} is not in the EPUB; "
-                                       "its alt text stands in")
+                images.warnings.append(Notice(f"remote image {src!r} is not in the EPUB; its alt text stands in",
+                                              article.source))
             return None
-        added = images.add(found, article.slug)
+        added = images.add(found, article)
         if added is None:
             return None
         name, width, height = added
@@ -253,7 +254,7 @@ def _resolve(ctx: BuildContext, chapter: Chapter, by_path: dict[str, Chapter], i
     rewrite_images(chapter.body, image)
     cover = article.cover
     if cover is not None and cover.digest not in shown:
-        added = images.add(cover, article.slug)
+        added = images.add(cover, article)
         if added is not None:
             name, width, height = added
             alt = strip_forbidden(cover.alt.strip() or _fallback_alt(article))
