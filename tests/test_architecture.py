@@ -126,3 +126,8 @@ def test_shared_modules_import_no_format() -> None:
 def test_the_graph_sees_imports_inside_functions() -> None:
     """The check must not be fooled by an import hidden in a function (the way cycles hid before)."""
     assert "publish.exporters.pdf.render" in GRAPH["publish.exporters.pdf"]
+
+
+def test_no_module_is_longer_than_500_lines() -> None:
+    long = {name: n for name, path in MODULES.items() if (n := len(path.read_text().splitlines())) > 500}
+    assert long == {}

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from PIL import Image as PILImage
 
-from publish import images
+from publish import images, svg
 from publish.errors import ImageError
 from publish.images import notes, probe, sanitize_svg, vector_copy, web_copy
 from tests.svg_samples import HOSTILE_TRACES, NO_SIZE, VIEWBOX_ONLY, hostile_svg, recording_server
@@ -214,7 +214,7 @@ def test_svg_size_comes_from_width_height_or_viewbox(tmp_path: Path, attributes:
 
 def test_svg_without_any_size_gets_the_default_and_a_warning(tmp_path: Path) -> None:
     image = probe(_svg(tmp_path / "nosize.svg", NO_SIZE), source="/nosize.svg")
-    assert (image.width, image.height) == images.SVG_DEFAULT_SIZE
+    assert (image.width, image.height) == svg.SVG_DEFAULT_SIZE
     assert notes(image) == ["SVG image '/nosize.svg' has no width, height or viewBox; shown at 1200x675 "
                             "(add a viewBox to the <svg> element)"]
     _, data, _, _ = vector_copy(image, 1600)
@@ -238,7 +238,7 @@ def test_svg_web_copy_is_a_deterministic_png_of_the_drawing(tmp_path: Path) -> N
 def test_the_rasterizer_refuses_urls_even_in_an_unsanitized_svg() -> None:
     with recording_server() as (port, requests):
         try:
-            images._rasterize(hostile_svg(port, doctype=False), 80, 45)
+            images.rasterize(hostile_svg(port, doctype=False), 80, 45)
         except ImageError:
             pass                                  # refusing to draw it is fine; fetching is not
         assert requests == []

@@ -13,9 +13,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
-from typer.core import TyperArgument, TyperCommand, TyperGroup
 
 from publish import __version__
+from publish.cli_help import PlainCommand as _Command
+from publish.cli_help import PlainGroup as _Group
+from publish.cli_theme import theme_app
 from publish.errors import ConfigError, PublishError
 
 if TYPE_CHECKING:
@@ -23,38 +25,6 @@ if TYPE_CHECKING:
     from publish.content.loader import Loaded
     from publish.exporters.base import Options as ExporterOptions
     from publish.pipeline import Report
-
-
-class _Argument(TyperArgument):
-    """An argument shown in help by its metavar alone: `SLUG…`, not `slugs... <list[str]>`."""
-
-    def display_type_rich(self, ctx: Any) -> str | None:
-        return None
-
-    def _usage_display_name(self) -> str:
-        name = self.metavar or ""
-        return name if self.required else f"[{name}]"
-
-
-def _plain_help(params: list[Any]) -> list[Any]:
-    """Help that reads like a command line tool's: a flag takes no value, so no type is shown for
-    it (Typer shows `--force <bool>`); an argument with a metavar shows only that."""
-    for param in params:
-        if getattr(param, "is_flag", False) and param.metavar is None:
-            param.metavar = ""
-        elif isinstance(param, TyperArgument) and param.metavar and not isinstance(param, _Argument):
-            param.__class__ = _Argument
-    return params
-
-
-class _Command(TyperCommand):
-    def get_params(self, ctx: Any) -> list[Any]:
-        return _plain_help(super().get_params(ctx))
-
-
-class _Group(TyperGroup):
-    def get_params(self, ctx: Any) -> list[Any]:
-        return _plain_help(super().get_params(ctx))
 
 
 app = typer.Typer(
@@ -245,7 +215,7 @@ def _require(name: str) -> None:
 
     entry = registry.find(name)
     if entry is None or entry.exporter is None:
-        reason = entry.error if entry else "is not available yet in this version"
+        reason = entry.error if entry else "is not installed (`publish exporters` lists the installed ones)"
         _error(f"the {name} exporter {reason}")
         raise typer.Exit(2)
 
@@ -478,11 +448,8 @@ def serve_command(
 ) -> None:
     """Host output/ for subscribers (feeds, PDFs, EPUBs, images)."""
     config = _config(_options(ctx))
-    try:
-        from publish.serve import serve
-    except ImportError:
-        _error("`publish serve` is not available yet in this version")
-        raise typer.Exit(2) from None
+    from publish.serve import serve
+
     try:
         serve(config.output_dir, host=host, port=port, title=config.site_title, language=config.site.language)
     except PublishError as exc:
@@ -497,40 +464,8 @@ def exporters_command() -> None:
     print_exporters()
 
 
-# ---------------------------------------------------------------------------------------------
 # `publish theme …`: site themes that hold only the files they change
-
-theme_app = typer.Typer(cls=_Group, no_args_is_help=True,
-                        help="Site themes: a theme holds only the files it changes and extends another.")
 app.add_typer(theme_app, name="theme")
-
-
-@theme_app.command("new", cls=_Command)
-def theme_new_command(
-    ctx: typer.Context,
-    name: Annotated[str, typer.Argument(metavar="NAME", help="The theme's name: it is created as themes/NAME.")],
-    files: Annotated[list[str] | None, typer.Argument(
-        metavar="FILE…", show_default=False,
-        help="Files to copy from the theme it extends, to edit: email/article.html, pdf/style.css, pdf…")] = None,
-    extends: Annotated[str, typer.Option("--extends", metavar="THEME", help="The theme it extends.")] = "default",
-) -> None:
-    """Start a site theme in themes/NAME that extends the default theme, with copies of FILEs."""
-    from publish.config import find_root
-    from publish.console import out, shown
-    from publish.listing import display_path
-    from publish.themes import new_theme
-
-    opts = _options(ctx)
-    root = opts.config.resolve().parent if opts.config else find_root(Path.cwd())[0]
-    try:
-        written = new_theme(root, name, files or (), extends)
-    except PublishError as exc:
-        _fail(exc, 2)
-    for path in written:
-        out.print(f"wrote {shown(display_path(path))}")
-    out.print(shown(f"Use it with `publish --theme {name} all`, or set theme = \"{name}\" under [paths] in "
-                    "publish.toml."))
-    raise typer.Exit(0)
 
 
 def _copy_out(report: Report, config: Config, exporter: str, suffix: str, target: Path) -> None:

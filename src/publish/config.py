@@ -79,10 +79,23 @@ class FeedSettings:
             raise SettingError("limit", "must be at least 1")
 
 
+# Paper sizes [pdf] page_size knows, in mm (portrait); "landscape" may follow the name.
+PAGE_SIZES = {"a3": (297.0, 420.0), "a4": (210.0, 297.0), "a5": (148.0, 210.0), "b5": (176.0, 250.0),
+              "letter": (215.9, 279.4), "legal": (215.9, 355.6)}
+
+
 @dataclass(frozen=True)
 class PdfSettings:
     page_size: str = "A4"
     justify: bool = False                # justified, hyphenated text (about 15 % more layout time)
+
+    def __post_init__(self) -> None:
+        words = self.page_size.lower().split()
+        if not words or words[0] not in PAGE_SIZES or len(words) > 2 or \
+                (len(words) == 2 and words[1] not in ("portrait", "landscape")):
+            names = ", ".join(name.upper() if name[0] in "ab" else name.title() for name in PAGE_SIZES)
+            raise SettingError("page_size", f"unknown page size {self.page_size!r} (use one of {names}, "
+                                            "optionally followed by 'landscape')")
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
-from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
@@ -20,7 +19,7 @@ from publish.content.loader import load
 from publish.errors import ConfigError
 from publish.exporters.pdf import PdfExporter, PdfOptions
 from publish.model import Collection
-from tests.conftest import REPO, SEED, load_config, needs_judge, run_publish, write_article
+from tests.conftest import REPO, SEED, copy_sample, load_config, needs_judge, run_publish, write_article
 
 LONG_TITLE = ("A deliberately long title that keeps going well past the point where any sensible editor "
               "would have cut it, because a cover has to cope with whatever the front matter holds, including "
@@ -524,12 +523,17 @@ def test_unknown_slug_is_a_usage_error(site: Path, build: subprocess.CompletedPr
     assert "why-feeds-still-matter" in result.stdout + result.stderr
 
 
-def test_unknown_page_size_is_a_usage_error(site: Path, collection: Collection) -> None:
-    config = load_config(cwd=site)
-    exporter = PdfExporter()
-    ctx = exporter.context(config, collection)
-    with pytest.raises(ConfigError, match="page size"):
-        exporter.plan(replace(ctx, settings=replace(ctx.settings, page_size="A7")))
+def test_unknown_page_size_is_a_configuration_error_found_by_check(tmp_path: Path) -> None:
+    """[pdf] page_size is checked when the configuration is read: `publish check` reports it, and
+    no command writes anything."""
+    site = copy_sample(tmp_path / "site")
+    with (site / "publish.toml").open("a") as config:
+        config.write('\n[pdf]\npage_size = "A7"\n')
+    for command in ("check", "all"):
+        result = run_publish(site, command)
+        assert result.returncode == 2, result.stderr
+        assert "pdf.page_size: unknown page size 'A7'" in result.stderr
+    assert not (site / "output").exists()
 
 
 # Fonts this machine lacks --------------------------------------------------------------------

@@ -7,7 +7,7 @@ converted copy under output/images, and `/generated/…` data the exporter made 
 vectors). While the theme's stylesheet is parsed (not while a document renders), `file://` URLs
 of installed font files are served too: that is how WeasyPrint reads `@font-face { src: local(…) }`.
 Anything else (the network, other `file://` URLs, `data:` URLs, attachments, paths that climb out
-with `..` or symlinks) is refused and remembered, so the exporter can warn about it. URLs name no
+with `..` or symlinks) is refused, and WeasyPrint reports it, so the exporter can warn about it. URLs name no
 local folder, so the PDF's bytes do not depend on where the site lives (WeasyPrint names images
 by a hash of their URL).
 
@@ -80,8 +80,6 @@ class LocalFetcher(URLFetcher):
         self.images_folder = images_folder.resolve()
         self.generated = dict(generated or {})
         self.font_folders = tuple(folder for folder in font_folders if folder.is_dir())
-        self.refused: list[str] = []
-        self.served: list[str] = []
         self.sealed = False
 
     def vector(self, image: Image, max_width: int) -> tuple[str, int, int]:
@@ -99,12 +97,7 @@ class LocalFetcher(URLFetcher):
         self.sealed = True
 
     def fetch(self, url: str, headers: Any = None) -> URLFetcherResponse:
-        try:
-            body, media_type = self._lookup(url)
-        except RefusedURL:
-            self.refused.append(url)
-            raise
-        self.served.append(url)
+        body, media_type = self._lookup(url)
         return URLFetcherResponse(url, body, {"Content-Type": media_type})
 
     def open(self, url: Any, data: Any = None, timeout: Any = None) -> URLFetcherResponse:

@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from publish import i18n
+from publish.config import PAGE_SIZES
 from publish.errors import ConfigError, PublishError
 from publish.model import Article, Image, Site
 
@@ -24,8 +25,6 @@ if TYPE_CHECKING:
     from publish.themes import ThemeChain
 
 TEMPLATE = "document.html"
-PAGE_SIZES = {"a3": (297.0, 420.0), "a4": (210.0, 297.0), "a5": (148.0, 210.0), "b5": (176.0, 250.0),
-              "letter": (215.9, 279.4), "legal": (215.9, 355.6)}
 COVER_DPI = 200               # a full-bleed photo looks sharp in print from about 200 dpi
 TITLE_SIZES = ((40, "xl"), (75, "l"), (120, "m"), (190, "s"), (260, "xs"), (420, "xxs"))   # (up to N chars, class)
 COVER_EXCERPT = 360           # characters; longer excerpts are shortened on the cover only

@@ -1,0 +1,41 @@
+"""Help that reads like a command line tool's (used by every `publish` command): a flag takes no
+value, so no type is shown for it (Typer shows `--force <bool>`); an argument with a metavar shows
+only that (`SLUG…`, not `slugs... <list[str]>`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from typer.core import TyperArgument, TyperCommand, TyperGroup
+
+
+class _Argument(TyperArgument):
+    """An argument shown in help by its metavar alone: `SLUG…`, not `slugs... <list[str]>`."""
+
+    def display_type_rich(self, ctx: Any) -> str | None:
+        return None
+
+    def _usage_display_name(self) -> str:
+        name = self.metavar or ""
+        return name if self.required else f"[{name}]"
+
+
+def _plain_help(params: list[Any]) -> list[Any]:
+    """Help that reads like a command line tool's: a flag takes no value, so no type is shown for
+    it (Typer shows `--force <bool>`); an argument with a metavar shows only that."""
+    for param in params:
+        if getattr(param, "is_flag", False) and param.metavar is None:
+            param.metavar = ""
+        elif isinstance(param, TyperArgument) and param.metavar and not isinstance(param, _Argument):
+            param.__class__ = _Argument
+    return params
+
+
+class PlainCommand(TyperCommand):
+    def get_params(self, ctx: Any) -> list[Any]:
+        return _plain_help(super().get_params(ctx))
+
+
+class PlainGroup(TyperGroup):
+    def get_params(self, ctx: Any) -> list[Any]:
+        return _plain_help(super().get_params(ctx))
