@@ -50,8 +50,27 @@ class PathSettings:
 
 @dataclass(frozen=True)
 class FeedSettings:
-    limit: int = 20
+    limit: int = 20                      # entries per feed; older ones go to RFC 5005 archive pages
     full_content: bool = True
+    websub_hub: str = ""                 # a WebSub hub: rel="hub" in every feed; `publish ping` notifies it
+    id_base: str = ""                    # the base URL entry ids are made from (keeps them when base_url moves)
+
+    def problems(self) -> list[str]:
+        """What is wrong with the values (beyond their types)."""
+        from urllib.parse import urlsplit
+
+        found = []
+        for key in ("websub_hub", "id_base"):
+            value = getattr(self, key)
+            try:
+                parts = urlsplit(value)
+                usable = (parts.scheme in ("https", "http") and bool(parts.hostname)
+                          and not any(c.isspace() for c in value))
+            except ValueError:
+                usable = False
+            if value and not usable:
+                found.append(f"feed.{key}: must be an absolute https:// or http:// URL, got {value!r}")
+        return found
 
 
 @dataclass(frozen=True)
@@ -365,6 +384,7 @@ def _check_values(config: Config) -> list[str]:
     for key in ("limit",):
         if getattr(config.feed, key) < 1:
             errors.append(f"feed.{key}: must be at least 1")
+    errors.extend(config.feed.problems())
     if config.email.digest_days < 1 or config.email.digest_limit < 1:
         errors.append("email.digest_days and email.digest_limit: must be at least 1")
     if not 1 <= config.smtp.port <= 65535:
