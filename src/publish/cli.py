@@ -84,6 +84,12 @@ def _at_least(minimum: int, maximum: int | None = None):  # type: ignore[no-unty
     return check
 
 
+def _positive(value: float) -> float:
+    if value <= 0:
+        raise typer.BadParameter(f"{value:g} is not allowed: use more than 0")
+    return value
+
+
 @dataclass
 class Options:
     config: Path | None = None
@@ -221,8 +227,17 @@ def _finish(ctx: typer.Context, report: Report, config: Config, *, files_of: str
     opts = _options(ctx)
     if files_of and not opts.verbose and not opts.quiet:
         _name_files(report, config, files_of)
-    print_report(report, config, verbose=opts.verbose, quiet=opts.quiet)
+    print_report(report, config, verbose=opts.verbose, quiet=opts.quiet, feeds=_feed_changes(report, config, opts))
     raise typer.Exit(report.exit_code)
+
+
+def _feed_changes(report: Report, config: Config, opts: Options):  # type: ignore[no-untyped-def]
+    """What feed readers will see, when this run made the feeds (remembered unless it made previews)."""
+    if "feed" not in report.planned:
+        return None
+    from publish.feed_changes import update
+
+    return update(config.output_dir, remember=not (opts.drafts or opts.future))
 
 
 def _name_files(report: Report, config: Config, exporter: str) -> None:
@@ -422,10 +437,14 @@ def _load_everything(ctx: typer.Context) -> tuple[Loaded, Config]:
 def check_command(ctx: typer.Context) -> None:
     """Validate the content and list every problem; writes nothing."""
     from publish.console import print_problems, print_settings
+    from publish.feed_changes import renamed
 
     loaded, config = _load_everything(ctx)
     if _options(ctx).verbose:
         print_settings(config)
+    loaded.problems.extend(renamed(config.output_dir, loaded.collection, loaded.collection.site.base_url,
+                                   config.feed.id_base,
+                                   syntax="redirect_from" if config.engine.name == "jekyll" else "aliases"))
     print_problems(loaded.problems, quiet=False)
     total = len(loaded.collection) + len(loaded.skipped)
     typer.echo(f"Checked {total + len({p.path for p in loaded.errors})} article file(s): "
@@ -477,6 +496,24 @@ def serve_command(
         raise typer.Exit(2) from None
     try:
         serve(config.output_dir, host=host, port=port, title=config.site_title, language=config.site.language)
+    except PublishError as exc:
+        _fail(exc, 1)
+
+
+@command("ping")
+def ping_command(
+    ctx: typer.Context,
+    timeout: Annotated[float, typer.Option("--timeout", metavar="SECONDS", callback=_positive,
+                       help="How long to wait for the hub's answer, per try.")] = 10.0,
+) -> None:
+    """Tell the WebSub hub which feeds changed since the last ping (run after uploading output/)."""
+    from publish.ping import ping
+
+    config = _config(_options(ctx))
+    try:
+        ping(config, timeout=timeout, say=typer.echo)
+    except ConfigError as exc:
+        _fail(exc, 2)
     except PublishError as exc:
         _fail(exc, 1)
 

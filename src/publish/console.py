@@ -16,6 +16,7 @@ from publish.html import CONTROLS
 if TYPE_CHECKING:
     from publish.config import Config
     from publish.content.loader import Problem
+    from publish.feed_changes import FeedChanges
     from publish.model import Article
     from publish.pipeline import Report
 
@@ -85,7 +86,9 @@ def print_problems(problems: Iterable[Problem], *, quiet: bool) -> None:
         err.print(f"[{style}]{problem.severity}:[/] {shown(str(problem))}")
 
 
-def print_report(report: Report, config: Config, *, verbose: bool, quiet: bool) -> None:
+def print_report(report: Report, config: Config, *, verbose: bool, quiet: bool,
+                 feeds: FeedChanges | None = None) -> None:
+    """The problems, what was written (-v), what feed readers will see, and the summary line."""
     print_problems(report.problems, quiet=quiet)
     if verbose:
         for rel in report.written:
@@ -109,6 +112,8 @@ def print_report(report: Report, config: Config, *, verbose: bool, quiet: bool) 
                f"{len(report.warnings)} warning(s), "
                f"{len(report.errors)} error(s) in {report.seconds:.1f} s -> {config.output_dir}")
     colour = "red" if report.errors else "green"
+    if feeds is not None:
+        out.print(escape(feeds.describe()), style="yellow" if feeds.removed else None)
     out.print(f"[{colour}]{escape(summary)}[/]")
 
 
