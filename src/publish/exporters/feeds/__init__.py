@@ -112,8 +112,9 @@ def build_feed(ctx: BuildContext, params: Mapping[str, Any], warnings: list[str]
         description = f"{description} (articles tagged {text(params['tag_name'])})"
     downloads = params["downloads"]
     entries = []
+    by_slug = {a.slug: a for a in ctx.collection.articles}     # archive pages look up many articles
     for slug in params["slugs"]:
-        article = ctx.collection.get(slug)
+        article = by_slug.get(slug)
         if article is None:                     # planned from this same collection: cannot happen
             raise PublishError(f"article {slug!r} disappeared between planning and rendering")
         entries.append(_entry(ctx, article, downloads, warnings))
