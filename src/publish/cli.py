@@ -526,6 +526,42 @@ def exporters_command() -> None:
     print_exporters()
 
 
+# ---------------------------------------------------------------------------------------------
+# `publish theme …`: site themes that hold only the files they change
+
+theme_app = typer.Typer(cls=_Group, no_args_is_help=True,
+                        help="Site themes: a theme holds only the files it changes and extends another.")
+app.add_typer(theme_app, name="theme")
+
+
+@theme_app.command("new", cls=_Command)
+def theme_new_command(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(metavar="NAME", help="The theme's name: it is created as themes/NAME.")],
+    files: Annotated[list[str] | None, typer.Argument(
+        metavar="FILE…", show_default=False,
+        help="Files to copy from the theme it extends, to edit: email/article.html, pdf/style.css, pdf…")] = None,
+    extends: Annotated[str, typer.Option("--extends", metavar="THEME", help="The theme it extends.")] = "default",
+) -> None:
+    """Start a site theme in themes/NAME that extends the default theme, with copies of FILEs."""
+    from publish.config import find_root
+    from publish.console import out, shown
+    from publish.listing import display_path
+    from publish.themes import new_theme
+
+    opts = _options(ctx)
+    root = opts.config.resolve().parent if opts.config else find_root(Path.cwd())[0]
+    try:
+        written = new_theme(root, name, files or (), extends)
+    except PublishError as exc:
+        _fail(exc, 2)
+    for path in written:
+        out.print(f"wrote {shown(display_path(path))}")
+    out.print(shown(f"Use it with `publish --theme {name} all`, or set theme = \"{name}\" under [paths] in "
+                    "publish.toml."))
+    raise typer.Exit(0)
+
+
 def _copy_out(report: Report, config: Config, exporter: str, suffix: str, target: Path) -> None:
     from publish.paths import write_atomic
 

@@ -20,6 +20,7 @@ from typing import Any, Literal, get_args, get_origin
 from publish.engines import NO_ENGINE, Engine, read_engine
 from publish.errors import ConfigError
 from publish.model import FrozenDict
+from publish.themes import ThemeChain, resolve_theme
 
 CONFIG_FILE = "publish.toml"
 PLACEHOLDER_URL = "https://example.com"     # only when no source names the site's URL, and never silently
@@ -180,7 +181,17 @@ class Config:
 
     @property
     def theme_dir(self) -> Path:
+        """The site theme's folder, the first of `themes`."""
         return resolve_theme(self.root, self.paths.theme)
+
+    @property
+    def themes(self) -> ThemeChain:
+        """The theme lookup chain (site theme first, bundled default last), resolved once."""
+        cached = self.__dict__.get("_themes")
+        if cached is None:
+            cached = ThemeChain.resolve(self.root, self.paths.theme)
+            object.__setattr__(self, "_themes", cached)     # frozen: resolved once per instance
+        return cached
 
     @property
     def site_title(self) -> str:
@@ -205,25 +216,6 @@ class Config:
 def _under(root: Path, value: str) -> Path:
     path = Path(value).expanduser()
     return (path if path.is_absolute() else root / path).resolve()
-
-
-def bundled_themes() -> Path:
-    """Themes shipped with the package (wheel) or beside `src/` (a checkout)."""
-    packaged = Path(__file__).parent / "themes"
-    if packaged.is_dir():
-        return packaged
-    return Path(__file__).resolve().parents[2] / "themes"
-
-
-def resolve_theme(root: Path, theme: str) -> Path:
-    as_path = Path(theme).expanduser()
-    if "/" in theme or as_path.is_absolute():
-        path = as_path if as_path.is_absolute() else root / as_path
-        return path.resolve()
-    local = root / "themes" / theme
-    if local.is_dir():
-        return local.resolve()
-    return (bundled_themes() / theme).resolve()
 
 
 SECTIONS: dict[str, type] = {f.name: typing.get_type_hints(Config)[f.name] for f in fields(Config)
@@ -281,6 +273,7 @@ def load_config(config_file: Path | None = None, cwd: Path | None = None,
     errors.extend(_check_values(config))
     if errors:
         raise ConfigError("\n".join(errors), path=source or root)
+    config.themes                               # noqa: B018 - a bad theme chain is a configuration error too
     return config
 
 

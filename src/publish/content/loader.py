@@ -353,7 +353,7 @@ def _with_alt(image: Image, alt: str) -> Image:
 
 
 def _readable_roots(config: Config) -> tuple[Path, ...]:
-    roots = [config.root, config.content_dir, config.public_dir, config.theme_dir]
+    roots = [config.root, config.content_dir, config.public_dir, *config.themes.folders]
     return tuple(dict.fromkeys(p.resolve() for p in roots))
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from publish import images as image_store
-from publish.config import PLACEHOLDER_URL, Config
+from publish.config import Config
 from publish.content.reader import Draft
 from publish.errors import ConfigError, PublishError
 from publish.html import is_remote
@@ -65,7 +65,8 @@ def site_problems(config: Config) -> list[Problem]:
     where = _where_to_set(config)
     if not config.site.base_url:
         problems.append(Problem("warning", None, (
-            f"no base URL is set, so feeds and emails link to the placeholder {PLACEHOLDER_URL}: "
+            f"no base URL is set, so feeds and emails link to the placeholder {config.base_url} (and .eml "
+            f"Message-IDs use its domain): "
             f"set base_url in [site] of publish.toml{where}")))
     elif _looks_like_placeholder(config.site.base_url):
         problems.append(Problem("warning", None, (

@@ -18,14 +18,13 @@ import hashlib
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from typing import Any, ClassVar
 
 from publish.config import Config
-from publish.errors import UnsafePathError
 from publish.model import EMPTY, Article, Collection, FrozenDict, Image
-from publish.paths import inside, output_path, write_atomic
+from publish.paths import output_path, write_atomic
+from publish.themes import ThemeChain
 
 # Shared files (image copies) that the task being rendered in this process links to.
 USED_FILES: list[str] = []
@@ -49,7 +48,7 @@ class BuildContext:
     config: Config
     collection: Collection
     output_dir: Path
-    theme_dir: Path
+    theme_dir: Path                  # the site theme's folder; read theme files through `themes`
     options: Mapping[str, Any] = field(default=EMPTY)   # the command's options for this exporter
     # What other formats may link to, from every installed exporter's `downloads`, e.g.
     # {"pdf": "pdf/{slug}.pdf", "epub": "epub/field-notes.epub"} ({slug}: the article's).
@@ -65,12 +64,22 @@ class BuildContext:
         write_atomic(target, data)
         return target
 
+    @property
+    def themes(self) -> ThemeChain:
+        """The theme lookup chain starting at `theme_dir`: every theme file is read through it."""
+        cached = self.__dict__.get("_themes")
+        if cached is None:
+            same = self.theme_dir.resolve() == self.config.theme_dir
+            cached = self.config.themes if same else ThemeChain.from_folder(self.theme_dir, self.config.root)
+            object.__setattr__(self, "_themes", cached)     # frozen: resolved once per context
+        return cached
+
     def theme_file(self, *parts: str) -> Path:
-        """A file of the theme; refuses paths that leave the theme folder."""
-        path = self.theme_dir.joinpath(*parts)
-        if not inside(path, [self.theme_dir]):
-            raise UnsafePathError(f"theme file {'/'.join(parts)!r} is outside the theme folder")
-        return path.resolve()
+        """A theme file through the chain ("email", "article.html"): the first theme's that has it, else
+        where the site theme would hold it. Refuses paths that leave the theme folders."""
+        relative = "/".join(parts)
+        found = self.themes.find(relative)
+        return found if found is not None else self.themes.guard(self.theme_dir / relative)
 
     def web_image(self, image: Image, max_width: int) -> tuple[str, int, int]:
         """A JPEG/PNG copy under output/images/ (converted once); returns (relative path, w, h).
@@ -94,7 +103,8 @@ class Exporter(ABC):
     name: ClassVar[str]              # command-line and entry-point name: "pdf"
     description: ClassVar[str]       # one line for `publish exporters`
     version: ClassVar[str] = "1"     # bump when output changes for the same input
-    theme_folder: ClassVar[str | None] = None   # e.g. "pdf": its files feed every task's digest
+    theme_folder: ClassVar[str | None] = None   # e.g. "pdf": its files through the theme chain feed every
+                                                # task's digest, and nothing else of the theme does
     # Files other formats may link to: kind -> path under the output folder, where {slug} is an
     # article's slug and {site} the site's (e.g. {"pdf": "pdf/{slug}.pdf"}). Collected by the
     # pipeline into BuildContext.downloads, so no exporter imports another.
@@ -130,14 +140,4 @@ class Exporter(ABC):
                     tuple(a.slug for a in articles))
 
     def _theme_digest(self, ctx: BuildContext) -> str:
-        return _folder_digest(ctx.theme_dir / self.theme_folder) if self.theme_folder else ""
-
-
-@lru_cache(maxsize=16)
-def _folder_digest(folder: Path) -> str:
-    """Digest of a theme folder's files (once per process)."""
-    h = hashlib.sha256()
-    if folder.is_dir():
-        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-            h.update(path.relative_to(folder).as_posix().encode() + b"\0" + path.read_bytes())
-    return h.hexdigest()
+        return ctx.themes.digest(self.theme_folder) if self.theme_folder else ""

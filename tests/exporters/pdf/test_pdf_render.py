@@ -12,6 +12,7 @@ import pytest
 from publish.exporters.pdf.fetcher import LocalFetcher
 from publish.exporters.pdf.html import page_size
 from publish.exporters.pdf.render import engine, write_pdf
+from publish.themes import ThemeChain
 from tests.conftest import REPO
 
 
@@ -25,11 +26,12 @@ def test_the_engine_patches_weasyprint_and_writes_a_pdf_leaving_the_environment_
     monkeypatch.delenv(SWITCH, raising=False)
     monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
     monkeypatch.setattr(fonts, "ffi", getattr(fonts.ffi, "_wrapped", fonts.ffi))
-    built = engine(REPO / "themes" / "default" / "pdf", page_size("A5"), tmp_path / "images")
+    built = engine(ThemeChain.resolve(REPO, "default"), page_size("A5"), tmp_path / "images")
     assert isinstance(fonts.ffi, _OpenArrays)          # applied even for an engine built earlier on
     html = ('<html lang="en"><head><title>T</title></head><body><main class="article">'
             "<h2>Heading</h2><p>Some text.</p></main></body></html>")
-    data, messages = write_pdf(built, html, LocalFetcher(built.folder, built.folder), b"0" * 32, 1_700_000_000)
+    data, messages = write_pdf(built, html, LocalFetcher(built.themes, tmp_path / "images"), b"0" * 32,
+                               1_700_000_000)
     assert messages == []
     (tmp_path / "out.pdf").write_bytes(data)
     with pikepdf.open(tmp_path / "out.pdf") as pdf:

@@ -92,11 +92,11 @@ class EmailExporter(Exporter):
                           slugs=tuple(a.slug for a in articles), downloads=downloads)]
 
     def prepare(self, ctx: BuildContext) -> None:
-        theme_for(ctx.theme_file(self.theme_folder or "email"))
+        theme_for(ctx.themes)
 
     # Rendering ---------------------------------------------------------------------------------
     def render(self, ctx: BuildContext, task: Task) -> list[str]:
-        theme = theme_for(ctx.theme_file("email"))
+        theme = theme_for(ctx.themes)
         if task.params["kind"] == "digest":
             return self._render_digest(ctx, task, theme)
         return self._render_article(ctx, task, theme)

@@ -14,6 +14,7 @@ import re
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
@@ -30,6 +31,7 @@ from publish.html import strip_forbidden
 from publish.i18n import labels_for
 from publish.model import Article, Image, Site
 
+THEME_FOLDER = "epub"          # what the book reads of each theme of the chain: templates, book.css, fonts/
 IMAGE_WIDTH = 1200             # the same copies the feeds and emails use: converted once
 COVER_WIDTH = 1600
 STYLESHEET = "styles/book.css"
@@ -265,22 +267,25 @@ def _fallback_alt(article: Article) -> str:
 # --- pages ------------------------------------------------------------------------------------------
 
 class Pages:
-    """The theme's templates (Jinja2, autoescaped) rendered and checked as XML."""
+    """The themes' templates (Jinja2, autoescaped) rendered and checked as XML."""
 
     def __init__(self, ctx: BuildContext) -> None:
-        from jinja2 import Environment, FileSystemLoader, StrictUndefined
+        from jinja2 import Environment, StrictUndefined
 
-        self.folder = ctx.theme_file("epub")
-        self.env = Environment(loader=FileSystemLoader(str(self.folder)), autoescape=True,
+        self.themes = ctx.themes
+        self.env = Environment(loader=self.themes.jinja_loader(THEME_FOLDER), autoescape=True,
                                undefined=StrictUndefined, keep_trailing_newline=True)
 
+    def path(self, name: str) -> Path:
+        """Where the template or file `name` comes from (for messages)."""
+        return self.themes.find(f"{THEME_FOLDER}/{name}") or self.themes.site_theme / THEME_FOLDER / name
+
     def read(self, name: str) -> bytes:
-        path = self.folder / name
-        try:
-            return path.read_bytes()
-        except OSError as exc:
-            raise ExportError(f"theme file missing: {exc.strerror}", path=path,
-                              hint="restore it from themes/default/epub/") from None
+        path = self.themes.find(f"{THEME_FOLDER}/{name}")
+        if path is None:
+            raise ExportError(f"no theme of the chain has {THEME_FOLDER}/{name}", path=self.themes.site_theme,
+                              hint="the bundled default theme has it: is the installation complete?")
+        return path.read_bytes()
 
     def render(self, name: str, **values: Any) -> Any:
         """The template's output parsed as XML (a template that is not well-formed is an error)."""
@@ -289,13 +294,13 @@ class Pages:
         try:
             text = self.env.get_template(name).render(**values)
         except TemplateError as exc:
-            raise ExportError(f"EPUB template failed: {exc}", path=self.folder / name) from None
+            raise ExportError(f"EPUB template failed: {exc}", path=self.path(name)) from None
         parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
         try:
             return etree.fromstring(strip_forbidden(text).encode("utf-8"), parser)
         except etree.XMLSyntaxError as exc:
             raise ExportError(f"EPUB template does not give well-formed XHTML: {exc}",
-                              path=self.folder / name) from None
+                              path=self.path(name)) from None
 
     def chapter(self, chapter: Chapter) -> bytes:
         article = chapter.article
@@ -411,7 +416,9 @@ def _cover(ctx: BuildContext, selection: Selection, facts: BookFacts) -> tuple[b
     text = epub_cover.CoverText(title=ctx.config.epub.title.strip() or ctx.config.site_title,
                                 subtitle=strip_forbidden(selection.subtitle), dates=facts.date_range,
                                 author=strip_forbidden(ctx.site.author))
-    data = epub_cover.compose(text, paths, ctx.theme_file("epub", "fonts"))
+    fonts = {relative.removeprefix("fonts/"): path for relative, path in ctx.themes.files(THEME_FOLDER).items()
+             if relative.startswith("fonts/")}
+    data = epub_cover.compose(text, paths, fonts)
     pictures = ", over a mosaic of the articles' images" if paths else ""
     subtitle = f", {text.subtitle}" if text.subtitle else ""
     alt = f"Cover of {text.title}{subtitle}, {facts.date_range}{pictures}."

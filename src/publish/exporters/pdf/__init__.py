@@ -56,7 +56,7 @@ class PdfExporter(Exporter):
         if article is None:
             raise ExportError(f"article {task.params['slug']!r} is no longer in the collection")
         engine = _engine(ctx)
-        fetcher = LocalFetcher(engine.folder, ctx.output_dir / "images")
+        fetcher = LocalFetcher(engine.themes, ctx.output_dir / "images")
 
         def image_source(image: Image, max_width: int) -> tuple[str, int, int]:
             if image.format == "SVG":
@@ -114,4 +114,4 @@ def _engine(ctx: BuildContext):  # type: ignore[no-untyped-def]
     from publish.exporters.pdf.html import page_size
     from publish.exporters.pdf.render import engine
 
-    return engine(ctx.theme_dir / "pdf", page_size(ctx.config.pdf.page_size), ctx.output_dir / "images")
+    return engine(ctx.themes, page_size(ctx.config.pdf.page_size), ctx.output_dir / "images")

@@ -11,7 +11,6 @@ import hashlib
 import math
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from publish import i18n
@@ -22,6 +21,7 @@ if TYPE_CHECKING:
     from jinja2 import Environment
 
     from publish.exporters.pdf.body import ImageSource
+    from publish.themes import ThemeChain
 
 TEMPLATE = "document.html"
 PAGE_SIZES = {"a3": (297.0, 420.0), "a4": (210.0, 297.0), "a5": (148.0, 210.0), "b5": (176.0, 250.0),
@@ -109,11 +109,11 @@ def palette(slug: str) -> int:
     return int(hashlib.sha256(slug.encode()).hexdigest()[:8], 16) % PALETTES + 1
 
 
-def environment(folder: Path) -> Environment:
-    """The theme's Jinja2 environment: autoescaped, strict about undefined names."""
-    from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+def environment(themes: ThemeChain) -> Environment:
+    """The Jinja2 environment of the themes' pdf/ templates: autoescaped, strict about undefined names."""
+    from jinja2 import Environment, StrictUndefined, select_autoescape
 
-    env = Environment(loader=FileSystemLoader(str(folder)), autoescape=select_autoescape(default=True),
+    env = Environment(loader=themes.jinja_loader("pdf"), autoescape=select_autoescape(default=True),
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     env.filters["long_date"] = i18n.long_date
     env.filters["w3c_date"] = w3c_date

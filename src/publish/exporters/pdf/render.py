@@ -25,13 +25,16 @@ from publish.patches.fonttools import source_date
 if TYPE_CHECKING:
     from jinja2 import Environment
 
+    from publish.themes import ThemeChain
+
+FOLDER = "pdf"                # what the PDF reads of each theme of the chain
 STYLESHEET = "style.css"      # the theme's entry point; it may @import more files of pdf/
 VARIANT = "pdf/ua-1"          # tagged PDF: structure tree, /Lang, bookmarks, alt texts
 
 
 @dataclass
 class Engine:
-    folder: Path               # the theme's pdf folder
+    themes: ThemeChain         # its pdf/ folders serve the templates, stylesheets and fonts
     page: PageSize
     font_config: Any
     stylesheets: list[Any]
@@ -39,29 +42,29 @@ class Engine:
     warnings: list[str]        # about the whole run (fonts this machine lacks), said once
 
 
-_ENGINES: dict[tuple[Path, PageSize], Engine] = {}
+_ENGINES: dict[tuple[ThemeChain, PageSize, str], Engine] = {}
 
 
-def engine(folder: Path, page: PageSize, images_folder: Path) -> Engine:
-    """The cached engine for a theme folder and page size (built on first use)."""
-    key = (folder.resolve(), page)
+def engine(themes: ThemeChain, page: PageSize, images_folder: Path) -> Engine:
+    """The cached engine for a theme chain's pdf files and a page size (built on first use)."""
+    key = (themes, page, themes.digest(FOLDER))
     if key not in _ENGINES:
-        _ENGINES[key] = _build(key[0], page, images_folder)
+        _ENGINES[key] = _build(themes, page, images_folder)
     apply_all()          # WeasyPrint is loaded: patch it (and pydyf, Pillow); idempotent and cheap
     return _ENGINES[key]
 
 
-def _build(folder: Path, page: PageSize, images_folder: Path) -> Engine:
+def _build(themes: ThemeChain, page: PageSize, images_folder: Path) -> Engine:
     from weasyprint import CSS
     from weasyprint.text.fonts import FontConfiguration
 
-    path = folder / STYLESHEET
-    if not path.is_file():
-        raise ExportError(f"the theme has no {STYLESHEET}", path=folder,
-                          hint="a PDF theme needs pdf/document.html and pdf/style.css")
+    path = themes.find(f"{FOLDER}/{STYLESHEET}")
+    if path is None:
+        raise ExportError(f"no theme of the chain has {FOLDER}/{STYLESHEET}", path=themes.site_theme,
+                          hint="the bundled default theme has one: is the installation complete?")
     font_config = FontConfiguration()
     # Installed fonts are readable here only, for @font-face { src: local(…) }.
-    fetcher = LocalFetcher(folder, images_folder, font_folders=SYSTEM_FONT_FOLDERS)
+    fetcher = LocalFetcher(themes, images_folder, font_folders=SYSTEM_FONT_FOLDERS)
     with _Messages() as messages:
         theme = CSS(string=path.read_text(encoding="utf-8"), base_url=theme_url(STYLESHEET),
                     url_fetcher=fetcher, font_config=font_config)
@@ -77,7 +80,7 @@ def _build(folder: Path, page: PageSize, images_folder: Path) -> Engine:
         raise ExportError("the theme's stylesheet has problems: " + "; ".join(problems), path=path)
     missing = missing_fonts_warning(path.read_text(encoding="utf-8"))
     warnings = [missing] if missing else [f"{line} (using the fonts fontconfig has instead)" for line in fonts]
-    engine = Engine(folder, page, font_config, [theme, sized], environment(folder), warnings)
+    engine = Engine(themes, page, font_config, [theme, sized], environment(themes), warnings)
     engine.env.get_template(TEMPLATE)
     return engine
 
@@ -89,7 +92,7 @@ def warm_up(engine: Engine, language: str) -> None:
             "<h2>Warm</h2><p>Warm up the <em>engine</em> <strong>once</strong> <code>x</code>"
             '<span class="footnote">a note</span></p><table><tr><th>a</th><td>b</td></tr></table>'
             '<p style="width: 1cm; hyphens: auto">hyphenation</p></main></body></html>')
-    write_pdf(engine, html, LocalFetcher(engine.folder, engine.folder), b"warm-up", 0)
+    write_pdf(engine, html, LocalFetcher(engine.themes, engine.themes.site_theme), b"warm-up", 0)
 
 
 def write_pdf(engine: Engine, html: str, fetcher: LocalFetcher, identifier: bytes,
