@@ -12,7 +12,7 @@ from publish import __version__
 from publish.cli import app
 from tests.conftest import run_publish, write_article
 
-COMMANDS = ("all", "pdf", "epub", "feed", "email", "check", "list", "serve", "exporters")
+COMMANDS = ("all", "pdf", "epub", "feed", "email", "check", "list", "serve", "exporters", "ping")
 runner = CliRunner()
 
 

@@ -356,3 +356,55 @@ def test_a_busy_port_is_a_clear_error(site: Path) -> None:
         result = run_publish(site, "serve", "--host", "127.0.0.1", "--port", str(port), timeout=60)
     assert result.returncode == 1
     assert f"cannot listen on 127.0.0.1:{port}" in result.stderr
+
+
+def test_complete_archive_pages_are_cached_for_a_year_and_the_newest_is_not(tmp_path: Path) -> None:
+    site = copy_sample(tmp_path / "site")
+    with (site / "publish.toml").open("a", encoding="utf-8") as handle:
+        handle.write("\n[feed]\nlimit = 3\n")
+    assert run_publish(site, "feed").returncode == 0
+    port = _free_port()
+    log = tmp_path / "serve.log"
+    with log.open("w", encoding="utf-8") as handle:
+        process = subprocess.Popen([sys.executable, "-m", "publish", "serve", "--port", str(port)],
+                                   cwd=site, stdout=handle, stderr=subprocess.STDOUT)
+    immutable = "public, max-age=31536000, immutable"
+    try:
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10) as http:
+            deadline = time.monotonic() + 30
+            while True:
+                try:
+                    http.get("/rss.xml")
+                    break
+                except httpx.TransportError:
+                    assert process.poll() is None and time.monotonic() < deadline, log.read_text()
+                    time.sleep(0.1)
+
+            def cache(path: str) -> str:
+                response = http.get(path)
+                assert response.status_code == 200, path
+                return response.headers["cache-control"]
+
+            # 7 articles, limit 3: page 1 is complete, page 2 (one entry) still fills up.
+            for name in ("rss.xml", "atom.xml", "feed.json"):
+                assert cache(f"/archive/1/{name}") == immutable
+                assert cache(f"/archive/2/{name}") == "no-cache"
+                assert cache(f"/{name}") == "no-cache"
+            etag = http.get("/archive/1/atom.xml").headers["etag"]
+            not_modified = http.get("/archive/1/atom.xml", headers={"If-None-Match": etag})
+            assert not_modified.status_code == 304 and not_modified.headers["cache-control"] == immutable
+            for day in ("01", "02"):
+                (site / "content" / f"later-{day}.md").write_text(
+                    f"---\ntitle: Later {day}\npublishDate: 2026-01-{day}\ntags: [Typography]\n---\n\nMore.\n", encoding="utf-8")
+            assert run_publish(site, "feed").returncode == 0
+            # 9 articles: pages 1 and 2 complete, page 3 empty and the newest.
+            assert cache("/archive/2/atom.xml") == immutable
+            assert cache("/archive/3/atom.xml") == "no-cache"
+            pages = sorted(int(p.name) for p in (site / "output" / "tags" / "typography" / "archive").iterdir())
+            assert len(pages) >= 2
+            for number in pages:
+                expected = "no-cache" if number == pages[-1] else immutable
+                assert cache(f"/tags/typography/archive/{number}/rss.xml") == expected
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.wait(timeout=15)

@@ -17,6 +17,7 @@ import typer
 from publish import __version__
 from publish.cli_help import PlainCommand as _Command
 from publish.cli_help import PlainGroup as _Group
+from publish.cli_help import at_least, positive
 from publish.cli_theme import theme_app
 from publish.errors import ConfigError, PublishError
 
@@ -41,18 +42,6 @@ app = typer.Typer(
 def command(name: str):  # type: ignore[no-untyped-def]
     """`app.command` with the plain help above."""
     return app.command(name, cls=_Command)
-
-
-def _at_least(minimum: int, maximum: int | None = None):  # type: ignore[no-untyped-def]
-    """A callback refusing numbers out of range (Typer's min/max would print `<int range>` in help)."""
-
-    def check(value: int | None) -> int | None:
-        if value is not None and (value < minimum or (maximum is not None and value > maximum)):
-            upper = f" and at most {maximum}" if maximum is not None else ""
-            raise typer.BadParameter(f"{value} is not allowed: use at least {minimum}{upper}")
-        return value
-
-    return check
 
 
 @dataclass
@@ -86,7 +75,7 @@ def main(
     theme: Annotated[str | None, typer.Option("--theme", envvar="PUBLISH_THEME", metavar="NAME|DIR",
                      help="Theme name under themes/, or a folder.")] = None,
     jobs: Annotated[int | None, typer.Option("--jobs", "-j", envvar="PUBLISH_JOBS", metavar="N",
-                    callback=_at_least(1),
+                    callback=at_least(1),
                     help="Worker processes, 1 or more (default: the machine's cores).")] = None,
     drafts: Annotated[bool, typer.Option("--drafts", envvar="PUBLISH_DRAFTS", help="Include drafts.")] = False,
     future: Annotated[bool, typer.Option("--future", envvar="PUBLISH_FUTURE",
@@ -188,26 +177,18 @@ def _build(ctx: typer.Context, selection: dict[str, ExporterOptions | None], for
 def _finish(ctx: typer.Context, report: Report, config: Config, *, files_of: str | None = None) -> NoReturn:
     """Print the problems and the summary, and exit. `files_of`: a command that names articles
     names each file it wrote (or found up to date) for that exporter."""
-    from publish.console import print_report
+    from publish.console import print_files_of, print_report
 
     opts = _options(ctx)
     if files_of and not opts.verbose and not opts.quiet:
-        _name_files(report, config, files_of)
-    print_report(report, config, verbose=opts.verbose, quiet=opts.quiet)
+        print_files_of(report, config, files_of)
+    feeds = None
+    if "feed" in report.planned:       # what feed readers will see (remembered unless this run made previews)
+        from publish.feed_changes import update
+
+        feeds = update(config.output_dir, remember=not (opts.drafts or opts.future))
+    print_report(report, config, verbose=opts.verbose, quiet=opts.quiet, feeds=feeds)
     raise typer.Exit(report.exit_code)
-
-
-def _name_files(report: Report, config: Config, exporter: str) -> None:
-    from publish.console import out, shown
-    from publish.listing import display_path
-
-    written = set(report.written)
-    for rel in report.planned.get(exporter, []):
-        path = display_path(config.output_dir / rel)
-        if rel in written:
-            out.print(f"wrote {shown(path)}")
-        elif report.exit_code == 0:
-            out.print(f"{shown(path)} is up to date")
 
 
 def _require(name: str) -> None:
@@ -325,7 +306,7 @@ def email_command(
                                                        show_default=False)] = None,
     digest: Annotated[bool, typer.Option("--digest", help="A digest of the latest articles.")] = False,
     since: Annotated[str | None, typer.Option("--since", metavar="DATE", help="Digest: articles since DATE.")] = None,
-    limit: Annotated[int | None, typer.Option("--limit", metavar="N", callback=_at_least(1),
+    limit: Annotated[int | None, typer.Option("--limit", metavar="N", callback=at_least(1),
                      help="Digest: at most N articles (1 or more).")] = None,
     send_test: Annotated[str | None, typer.Option("--send-test", metavar="ADDR",
                          help="Send the result to ADDR through the configured SMTP server.")] = None,
@@ -400,10 +381,14 @@ def _load_everything(ctx: typer.Context) -> tuple[Loaded, Config]:
 def check_command(ctx: typer.Context) -> None:
     """Validate the content and list every problem; writes nothing."""
     from publish.console import print_problems, print_settings
+    from publish.feed_changes import renamed
 
     loaded, config = _load_everything(ctx)
     if _options(ctx).verbose:
         print_settings(config)
+    loaded.problems.extend(renamed(config.output_dir, loaded.collection, loaded.collection.site.base_url,
+                                   config.feed.id_base,
+                                   syntax="redirect_from" if config.engine.name == "jekyll" else "aliases"))
     print_problems(loaded.problems, quiet=False)
     total = len(loaded.collection) + len(loaded.skipped)
     typer.echo(f"Checked {total + len({p.path for p in loaded.errors})} article file(s): "
@@ -443,7 +428,7 @@ def list_command(
 def serve_command(
     ctx: typer.Context,
     host: Annotated[str, typer.Option("--host", metavar="HOST", help="Address to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option("--port", metavar="PORT", callback=_at_least(0, 65535),
+    port: Annotated[int, typer.Option("--port", metavar="PORT", callback=at_least(0, 65535),
                     help="Port to listen on; 0 picks a free port.")] = 8000,
 ) -> None:
     """Host output/ for subscribers (feeds, PDFs, EPUBs, images)."""
@@ -452,6 +437,24 @@ def serve_command(
 
     try:
         serve(config.output_dir, host=host, port=port, title=config.site_title, language=config.site.language)
+    except PublishError as exc:
+        _fail(exc, 1)
+
+
+@command("ping")
+def ping_command(
+    ctx: typer.Context,
+    timeout: Annotated[float, typer.Option("--timeout", metavar="SECONDS", callback=positive,
+                       help="How long to wait for the hub's answer, per try.")] = 10.0,
+) -> None:
+    """Tell the WebSub hub which feeds changed since the last ping (run after uploading output/)."""
+    from publish.ping import ping
+
+    config = _config(_options(ctx))
+    try:
+        ping(config, timeout=timeout, say=typer.echo)
+    except ConfigError as exc:
+        _fail(exc, 2)
     except PublishError as exc:
         _fail(exc, 1)
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import typer
 from typer.core import TyperArgument, TyperCommand, TyperGroup
 
 
@@ -39,3 +40,21 @@ class PlainCommand(TyperCommand):
 class PlainGroup(TyperGroup):
     def get_params(self, ctx: Any) -> list[Any]:
         return _plain_help(super().get_params(ctx))
+
+
+def at_least(minimum: int, maximum: int | None = None):  # type: ignore[no-untyped-def]
+    """A callback refusing numbers out of range (Typer's min/max would print `<int range>` in help)."""
+
+    def check(value: int | None) -> int | None:
+        if value is not None and (value < minimum or (maximum is not None and value > maximum)):
+            upper = f" and at most {maximum}" if maximum is not None else ""
+            raise typer.BadParameter(f"{value} is not allowed: use at least {minimum}{upper}")
+        return value
+
+    return check
+
+
+def positive(value: float) -> float:
+    if value <= 0:
+        raise typer.BadParameter(f"{value:g} is not allowed: use more than 0")
+    return value

@@ -11,7 +11,6 @@ this module never imports an exporter.
 from __future__ import annotations
 
 import dataclasses
-import difflib
 import hashlib
 import json
 import tomllib
@@ -19,8 +18,9 @@ import typing
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
-from typing import Any, Literal, TypeVar, get_args, get_origin
+from typing import Any, Literal, TypeVar
 
+from publish.checking import converted, kind, suggest, type_problem
 from publish.engines import NO_ENGINE, Engine, read_engine
 from publish.errors import ConfigError
 from publish.model import FrozenDict
@@ -71,8 +71,27 @@ class PathSettings:
 
 @dataclass(frozen=True)
 class FeedSettings:
-    limit: int = 20
+    limit: int = 20                      # entries per feed; older ones go to RFC 5005 archive pages
     full_content: bool = True
+    websub_hub: str = ""                 # a WebSub hub: rel="hub" in every feed; `publish ping` notifies it
+    id_base: str = ""                    # the base URL entry ids are made from (keeps them when base_url moves)
+
+    def problems(self) -> list[str]:
+        """What is wrong with the values (beyond their types)."""
+        from urllib.parse import urlsplit
+
+        found = []
+        for key in ("websub_hub", "id_base"):
+            value = getattr(self, key)
+            try:
+                parts = urlsplit(value)
+                usable = (parts.scheme in ("https", "http") and bool(parts.hostname)
+                          and not any(c.isspace() for c in value))
+            except ValueError:
+                usable = False
+            if value and not usable:
+                found.append(f"feed.{key}: must be an absolute https:// or http:// URL, got {value!r}")
+        return found
 
     def __post_init__(self) -> None:
         if self.limit < 1:
@@ -380,14 +399,14 @@ def _build(raw: dict[str, Any], errors: list[str], exporters: Mapping[str, type 
             errors.append(f"an exporter is named {name!r}, like publish's own [{name}] section: rename the exporter")
     for name, value in raw.items():
         if name not in SECTIONS and name not in exporters:
-            errors.append(f"unknown section '{name}'{_suggest(name, [*SECTIONS, *exporters])}")
+            errors.append(f"unknown section '{name}'{suggest(name, [*SECTIONS, *exporters])}")
             continue
         declared = SECTIONS.get(name) or exporters[name]
         if declared is None:
             errors.append(f"unknown section '{name}': the {name} exporter has no settings")
             continue
         if not isinstance(value, dict):
-            errors.append(f"{name}: expected a table [{name}], got {_kind(value)}")
+            errors.append(f"{name}: expected a table [{name}], got {kind(value)}")
             continue
         built = _build_section(name, declared, value, errors)
         if built is not None:
@@ -411,13 +430,13 @@ def _build_section(name: str, cls: type, values: dict[str, Any], errors: list[st
     accepted: dict[str, Any] = {}
     for key, value in values.items():
         if key not in hints:
-            errors.append(f"unknown key '{name}.{key}'{_suggest(key, hints)}")
+            errors.append(f"unknown key '{name}.{key}'{suggest(key, hints)}")
             continue
-        problem = _type_problem(hints[key], value)
+        problem = type_problem(hints[key], value)
         if problem:
             errors.append(f"{name}.{key}: {problem}")
         else:
-            accepted[key] = _converted(hints[key], value)
+            accepted[key] = converted(hints[key], value)
     try:
         return cls(**accepted)
     except SettingError as exc:
@@ -431,38 +450,6 @@ def _build_section(name: str, cls: type, values: dict[str, Any], errors: list[st
         return None
 
 
-def _converted(expected: Any, value: Any) -> Any:
-    """A TOML value as the field's type holds it: an array for a tuple field, an integer for a float."""
-    if get_origin(expected) is tuple:
-        return tuple(value)
-    if expected is float:
-        return float(value)
-    return value
-
-
-def _type_problem(expected: Any, value: Any) -> str | None:
-    origin = get_origin(expected)
-    if origin is Literal:
-        choices = get_args(expected)
-        if value not in choices:
-            return f"expected one of {', '.join(repr(c) for c in choices)}, got {value!r}"
-        return None
-    if origin is list or origin is tuple:
-        item = get_args(expected)[0]
-        if not isinstance(value, list) or not all(_type_problem(item, v) is None for v in value):
-            return f"expected a list of {_name(item)}s, got {_kind(value)}"
-        return None
-    if expected is float and (isinstance(value, bool) or not isinstance(value, int | float)):
-        return f"expected a number, got {_kind(value)}"
-    if expected is int and (isinstance(value, bool) or not isinstance(value, int)):
-        return f"expected an integer, got {_kind(value)}"
-    if expected is bool and not isinstance(value, bool):
-        return f"expected true or false, got {_kind(value)}"
-    if expected is str and not isinstance(value, str):
-        return f"expected a string, got {_kind(value)}"
-    return None
-
-
 def _check_values(config: Config) -> list[str]:
     errors = []
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -474,20 +461,7 @@ def _check_values(config: Config) -> list[str]:
         errors.append(f"site.base_url: must start with https:// or http://, got {config.site.base_url!r}")
     if "{slug}" not in config.site.article_url and "{path}" not in config.site.article_url:
         errors.append("site.article_url: must contain {slug} (or {path}), e.g. '/blog/{slug}/'")
+    errors.extend(config.feed.problems())
     if not 1 <= config.smtp.port <= 65535:
         errors.append(f"smtp.port: {config.smtp.port} is not a port number")
     return errors
-
-
-def _suggest(key: str, known: Any) -> str:
-    close = difflib.get_close_matches(key, list(known), n=1)
-    return f" (did you mean '{close[0]}'?)" if close else ""
-
-
-def _kind(value: Any) -> str:
-    return {bool: "a boolean", int: "an integer", float: "a number", str: "a string",
-            list: "a list", dict: "a table"}.get(type(value), type(value).__name__)
-
-
-def _name(tp: Any) -> str:
-    return {str: "string", int: "integer", bool: "boolean", float: "number"}.get(tp, getattr(tp, "__name__", str(tp)))

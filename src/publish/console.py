@@ -16,6 +16,7 @@ from publish.html import CONTROLS
 if TYPE_CHECKING:
     from publish.config import Config
     from publish.content.loader import Problem
+    from publish.feed_changes import FeedChanges
     from publish.model import Article
     from publish.pipeline import Report
 
@@ -85,7 +86,9 @@ def print_problems(problems: Iterable[Problem], *, quiet: bool) -> None:
         err.print(f"[{style}]{problem.severity}:[/] {shown(str(problem))}")
 
 
-def print_report(report: Report, config: Config, *, verbose: bool, quiet: bool) -> None:
+def print_report(report: Report, config: Config, *, verbose: bool, quiet: bool,
+                 feeds: FeedChanges | None = None) -> None:
+    """The problems, what was written (-v), what feed readers will see, and the summary line."""
     print_problems(report.problems, quiet=quiet)
     if verbose:
         for rel in report.written:
@@ -109,6 +112,8 @@ def print_report(report: Report, config: Config, *, verbose: bool, quiet: bool) 
                f"{len(report.warnings)} warning(s), "
                f"{len(report.errors)} error(s) in {report.seconds:.1f} s -> {config.output_dir}")
     colour = "red" if report.errors else "green"
+    if feeds is not None:
+        out.print(escape(feeds.describe()), style="yellow" if feeds.removed else None)
     out.print(f"[{colour}]{escape(summary)}[/]")
 
 
@@ -195,3 +200,16 @@ def print_settings(config: Config) -> None:
         out.print(f"  article sections: {escape(', '.join(engine.main_sections))}")
     for note in engine.notes:
         out.print(f"  [yellow]note:[/] {escape(note)}")
+
+
+def print_files_of(report: Report, config: Config, exporter: str) -> None:
+    """The files a single-article command wrote (or found up to date), as the user would type them."""
+    from publish.listing import display_path
+
+    written = set(report.written)
+    for rel in report.planned.get(exporter, []):
+        path = display_path(config.output_dir / rel)
+        if rel in written:
+            out.print(f"wrote {shown(path)}")
+        elif report.exit_code == 0:
+            out.print(f"{shown(path)} is up to date")

@@ -117,6 +117,8 @@ class Article:
     url: str                             # absolute web URL of the article
     authors: tuple[Author, ...] = ()     # from the front matter, else the site's author
     extra: Mapping[str, Any] = field(default=EMPTY)
+    aliases: tuple[str, ...] = ()        # earlier web paths, as written (`aliases`, `redirect_from`)
+    feed_id: str = ""                    # `id` from the front matter: keeps the feed id (see feed_ids.py)
 
     @property
     def modified(self) -> datetime:

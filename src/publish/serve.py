@@ -52,6 +52,7 @@ MEDIA_TYPES = {
 NOT_COMPRESSED = ("application/pdf", "application/epub+zip", "application/zip", "image/jpeg", "image/png",
                   "image/gif", "image/webp", "font/woff", "font/woff2", "audio/*", "video/*")
 IMMUTABLE_FOLDERS = ("images",)          # content-addressed file names: safe to cache for a year
+IMMUTABLE = "public, max-age=31536000, immutable"
 PAGE_HEADERS = {"cache-control": "no-cache", "x-content-type-options": "nosniff"}
 
 
@@ -196,9 +197,7 @@ def _output_files_class() -> type:
             digest = _content_digest(str(path), stat_result.st_mtime_ns, stat_result.st_size, stat_result.st_ino)
             headers = {
                 "etag": f'"{digest}"',
-                "cache-control": ("public, max-age=31536000, immutable"
-                                  if len(relative.parts) > 1 and relative.parts[0] in IMMUTABLE_FOLDERS
-                                  else "no-cache"),
+                "cache-control": cache_control(Path(str(self.directory)), relative.as_posix()),
                 "x-content-type-options": "nosniff",
                 "access-control-allow-origin": "*",
             }
@@ -211,6 +210,21 @@ def _output_files_class() -> type:
             return response
 
     return OutputFiles
+
+
+def cache_control(output_dir: Path, relative: str) -> str:
+    """Image copies (named by their content) and complete RFC 5005 archive pages never change: cached
+    for a year. A page is complete when the next newer page is published (feed_files.newer_page), so
+    the newest page, the only one that still fills up, is never marked."""
+    from publish.feed_files import newer_page
+
+    parts = relative.split("/")
+    if len(parts) > 1 and parts[0] in IMMUTABLE_FOLDERS:
+        return IMMUTABLE
+    newer = newer_page(relative)
+    if newer is not None and (output_dir / newer).is_file() and newer not in _previews(output_dir):
+        return IMMUTABLE
+    return "no-cache"
 
 
 def _previews(output_dir: Path) -> frozenset[str]:

@@ -22,10 +22,10 @@ from typing import Any
 
 import pytest
 
-from publish.config import load_config
 from publish.content.loader import Loaded, load
 from publish.model import Article
 from publish.text import slugify
+from tests.conftest import load_config
 
 SITES = Path(__file__).resolve().parents[1] / "sites"
 LEFT_OUT = "left out syntax"

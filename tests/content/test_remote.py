@@ -12,9 +12,8 @@ from typing import ClassVar
 import pytest
 from PIL import Image
 
-from publish.config import load_config
 from publish.content.loader import load
-from tests.conftest import write_article
+from tests.conftest import load_config, write_article
 
 
 class _Server(http.server.BaseHTTPRequestHandler):

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from publish.config import load_config
 from publish.engines import astro
+from tests.conftest import load_config
 
 
 def _site(root: Path, config: str, routes: tuple[str, ...] = (), files: dict[str, str] | None = None) -> Path:

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from publish.config import load_config
 from publish.engines import hugo
+from tests.conftest import load_config
 
 SITES = Path(__file__).parents[1] / "sites"
 

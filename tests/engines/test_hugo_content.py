@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from publish.config import load_config
 from publish.content.loader import load
+from tests.conftest import load_config
 
 
 def _site(root: Path, config: str, files: dict[str, str]) -> Path:

@@ -29,6 +29,8 @@ FIELDS: dict[str, tuple[str, ...]] = {
     "language": ("lang", "language", "locale"),
     "slug": ("slug",),
     "author": ("author", "authors"),
+    "aliases": ("aliases", "redirect_from"),
+    "feed_id": ("id",),
 }
 # Fields whose values from several names are merged rather than the first one winning.
 MERGED = {"tags"}

@@ -295,7 +295,7 @@ class _Finisher:
             reading_minutes=reading_minutes(body.word_count), language=draft.language, source=draft.source,
             digest=digest_of(draft, used_images, markdown.converter_digest()),
             url=self.urls[draft.slug], authors=draft.authors or self._site_authors(),
-            extra=FrozenDict(draft.extra))
+            extra=FrozenDict(draft.extra), aliases=draft.aliases, feed_id=draft.feed_id)
         article, in_html = without_controls(article)      # character references Pandoc decoded
         if draft.controls + in_html:
             warnings.append(controls_warning(draft.controls + in_html))

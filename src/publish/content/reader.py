@@ -55,6 +55,8 @@ class Draft:
     section: str = ""                    # the first folder under the content folder
     expires: datetime | None = None      # Hugo's expiryDate: not published from then on
     controls: int = 0                    # control characters and noncharacters removed so far
+    aliases: tuple[str, ...] = ()        # earlier web paths (`aliases`, `redirect_from`)
+    feed_id: str = ""                    # `id`: the feed id to keep
 
 
 def read_front(source: Path, content_dir: Path, config: Config, zone: tzinfo) -> Draft:
@@ -178,6 +180,7 @@ def read_front(source: Path, content_dir: Path, config: Config, zone: tzinfo) ->
                             f"using {language!r}")
 
     image_field, image_source, image_alt = _image(meta, extra_names.get("image", ()))
+    aliases, feed_id = _identity(meta, warnings)
     extra = {k: v for k, v in meta.items() if k not in dialects.consumed_keys(meta, extra_names)}
     _, front_slug = pick("slug")
     facts = PageFacts(slug=slug, title=title, date=_url_date(meta, engine, published, zone),
@@ -191,7 +194,7 @@ def read_front(source: Path, content_dir: Path, config: Config, zone: tzinfo) ->
                  language=language, image_source=image_source, image_alt=image_alt, extra=extra,
                  body=body, warnings=warnings, path=path, authors=_authors(meta, engine),
                  image_field=image_field, section=place.sections[0] if place.sections else "", expires=expires,
-                 controls=controls)
+                 controls=controls, aliases=aliases, feed_id=feed_id)
 
 
 POST_LAYOUTS = {"post", "posts", "single", "article", "blog", "default"}
@@ -401,6 +404,23 @@ def _tags(meta: dict[str, Any], extra: Any, warnings: list[str], *, split_words:
                 continue
             found.setdefault(slug, Tag(display, slug))
     return tuple(found.values())
+
+
+def _identity(meta: dict[str, Any], warnings: list[str]) -> tuple[tuple[str, ...], str]:
+    """Earlier web paths (`aliases`, `redirect_from`: one path or a list) and `id`, which keep the
+    article's feed id. A number as `id` (a database id left by an import) is not a feed id: ignored."""
+    name, value = dialects.first(meta, "aliases")
+    items = [value] if isinstance(value, str) else value if isinstance(value, list) else []
+    if value is not None and not isinstance(value, (str, list)):
+        warnings.append(f"{name}: expected a web path or a list of them, got {type(value).__name__}; ignored")
+    aliases = []
+    for item in items:
+        if isinstance(item, str) and item.strip():
+            aliases.append(item.strip())
+        else:
+            warnings.append(f"{name}: {item!r} is not a web path; ignored")
+    _, feed_id = dialects.first(meta, "feed_id")
+    return tuple(aliases), " ".join(feed_id.split()) if isinstance(feed_id, str) else ""
 
 
 def _image(meta: dict[str, Any], extra: Any) -> tuple[str, str | None, str]:

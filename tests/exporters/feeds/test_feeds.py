@@ -357,7 +357,8 @@ def test_limit_and_excerpt_only(tmp_path: Path) -> None:
         assert "content_html" not in item and item["content_text"] == item["summary"]
     for path in _feed_files(out):
         count = len(_json(path)["items"]) if path.suffix == ".json" else len(_parse(path).entries)
-        assert 1 <= count <= 2, path
+        archive_page = "archive" in path.relative_to(out).parts        # the newest page may be empty
+        assert (0 if archive_page else 1) <= count <= 2, path
 
 
 def test_icon_and_logo_from_the_public_folder_or_a_url(tmp_path: Path) -> None:

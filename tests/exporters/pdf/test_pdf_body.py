@@ -8,12 +8,11 @@ from pathlib import Path
 import pytest
 import tinyhtml5
 
-from publish.config import load_config
 from publish.content.loader import load
 from publish.errors import PublishError
 from publish.exporters.pdf.body import marked, prepare_body
 from publish.model import Article
-from tests.conftest import write_article
+from tests.conftest import load_config, write_article
 
 ARTICLE = """---
 title: Notes

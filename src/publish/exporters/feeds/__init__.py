@@ -1,8 +1,9 @@
-"""RSS 2.0, Atom 1.0 and JSON Feed 1.1, for the whole site and for every tag.
+"""RSS 2.0, Atom 1.0 and JSON Feed 1.1, for the whole site and for every tag, with RFC 5005 archive pages.
 
-One task per group of feeds (the site, each tag), covering exactly the articles those feeds
-hold, so editing an article rebuilds only the feeds that contain it. Every date comes from the
-articles, never from the clock: an unchanged site gives byte-identical feeds and stable ETags.
+One task per group of feeds (the site, each tag) and one per archive page (archive.py), each
+covering exactly the articles it holds, so editing an article rebuilds only the feeds holding it.
+Every date comes from the articles, never from the clock: an unchanged site gives byte-identical
+feeds and stable ETags.
 This module gathers the data (`model.Feed`, `model.Entry`); atom_rss.py and json_feed.py write it.
 """
 
@@ -10,21 +11,22 @@ from __future__ import annotations
 
 import html
 import re
-import uuid
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, ClassVar
-from urllib.parse import urlsplit
+from urllib.parse import urljoin
 
 from publish.config import FeedSettings
 from publish.errors import PublishError
 from publish.exporters.base import BuildContext, Exporter, Notice, Options, Task
 from publish.exporters.feeds.model import Download, Entry, Feed, Picture
+from publish.feed_files import FEED_FILES, archive_folder
+from publish.feed_ids import entry_id, id_base, shared_ids
 from publish.html import strip_forbidden
 from publish.model import Article, Author, Image, Site, Tag
 
-FILES = ("rss.xml", "atom.xml", "feed.json")            # per group, in this order
+FILES = FEED_FILES                       # per group and per archive page, in this order
 IMAGE_TYPES = {".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png", ".gif": "image/gif"}
 ICON_WIDTH = 512                 # JSON Feed asks for a 512x512 icon
 FAVICON_WIDTH = 64
@@ -38,24 +40,46 @@ Context = BuildContext[FeedSettings, Options]
 class FeedExporter(Exporter[FeedSettings, Options]):
     name = "feed"
     description = "RSS 2.0, Atom 1.0 and JSON Feed 1.1, site-wide and per tag"
-    version = "1"
+    version = "2"                        # 2: RFC 5005 archive pages, WebSub hubs, ids kept through aliases
     settings: ClassVar[type[Any] | None] = FeedSettings
 
     def plan(self, ctx: Context) -> list[Task]:
         articles = ctx.collection.articles
         if not articles:
             return []
-        limit = ctx.settings.limit
         shared: dict[str, Any] = {"downloads": dict(ctx.downloads),
                                   "brand": _brand_digest(ctx.site)}
-        tasks = [self.task(ctx, "feed/site", FILES, articles[:limit], label="feeds", cost=20 + 15 * limit, scope="",
-                           slugs=tuple(a.slug for a in articles[:limit]), **shared)]
+        base = id_base(ctx.site.base_url, ctx.settings.id_base)
+        tasks = self._group_tasks(ctx, "", "", articles, shared, shared_ids=tuple(shared_ids(articles, base)))
         for tag in ctx.collection.tags:
-            tagged = tuple(a for a in articles if any(t.slug == tag.slug for t in a.tags))[:limit]
-            tasks.append(self.task(ctx, f"feed/tags/{tag.slug}", (f"tags/{tag.slug}/{f}" for f in FILES), tagged,
-                                   label=f"feeds for tag {tag.name}", cost=20 + 15 * min(limit, len(tagged)),
-                                   scope=tag.slug, tag_name=tag.name,
-                                   slugs=tuple(a.slug for a in tagged), **shared))
+            tagged = tuple(a for a in articles if any(t.slug == tag.slug for t in a.tags))
+            tasks += self._group_tasks(ctx, tag.slug, tag.name, tagged, shared)
+        return tasks
+
+    def _group_tasks(self, ctx: Context, scope: str, tag_name: str, articles: tuple[Article, ...],
+                     shared: dict[str, Any], **current_only: Any) -> list[Task]:
+        """The current feeds of the site or a tag, and one task per archive page: a complete page's digest
+        covers only its own articles, so a new article rewrites the current feeds and the newest page only."""
+        from publish.exporters.feeds import archive
+
+        limit = ctx.settings.limit
+        prefix, key = (f"tags/{scope}/", f"feed/tags/{scope}") if scope else ("", "feed/site")
+        label = f"feeds for tag {tag_name}" if scope else "feeds"
+        naming = {"scope": scope, **({"tag_name": tag_name} if scope else {})}
+        current, pages = archive.paginate(articles, limit)
+        tasks = [self.task(ctx, key, (prefix + f for f in FILES), current, label=label,
+                           cost=20 + 15 * len(current), slugs=tuple(a.slug for a in current), pages=len(pages),
+                           **naming, **shared, **current_only)]
+        for number, page in enumerate(pages, 1):
+            folder = archive_folder(prefix, number)
+            dated = page or pages[number - 2]        # an empty newest page takes the dates of the page before
+            tasks.append(self.task(
+                ctx, f"{key}/archive/{number}", (folder + f for f in FILES), page,
+                label=f"{label}, archive page {number}", cost=20 + 15 * len(page),
+                slugs=tuple(a.slug for a in page), **archive.page_params(number, len(pages)),
+                dates=(max(feed_date(a.published) for a in dated).isoformat(),
+                       max(max(feed_date(a.published), feed_date(a.modified)) for a in dated).isoformat()),
+                **naming, **shared))
         return tasks
 
     def prepare(self, ctx: Context) -> None:
@@ -70,7 +94,7 @@ class FeedExporter(Exporter[FeedSettings, Options]):
         from publish.exporters.feeds.atom_rss import atom_feed, rss_feed
         from publish.exporters.feeds.json_feed import json_feed
 
-        warnings: list[Notice] = []
+        warnings: list[Notice] = [Notice(w) for w in task.params.get("shared_ids", ())]
         feed = build_feed(ctx, task.params, warnings)
         writers = {"rss.xml": rss_feed, "atom.xml": atom_feed, "feed.json": json_feed}
         for relative in task.outputs:
@@ -79,7 +103,10 @@ class FeedExporter(Exporter[FeedSettings, Options]):
 
 
 def build_feed(ctx: Context, params: Mapping[str, Any], warnings: list[Notice]) -> Feed:
-    """Everything one group of feeds says, from the task's parameters and the collection."""
+    """Everything one group of feeds (or one of its archive pages) says, from the task's parameters and
+    the collection."""
+    from publish.exporters.feeds import archive
+
     site, config = ctx.site, ctx.config
     scope: str = params["scope"]
     prefix = f"tags/{scope}/" if scope else ""
@@ -90,30 +117,41 @@ def build_feed(ctx: Context, params: Mapping[str, Any], warnings: list[Notice]) 
         description = f"{description} (articles tagged {text(params['tag_name'])})"
     downloads = params["downloads"]
     entries = []
+    by_slug = {a.slug: a for a in ctx.collection.articles}     # archive pages look up many articles
     for slug in params["slugs"]:
-        article = ctx.collection.get(slug)
+        article = by_slug.get(slug)
         if article is None:                     # planned from this same collection: cannot happen
             raise PublishError(f"article {slug!r} disappeared between planning and rendering")
         entries.append(_entry(ctx, article, downloads, warnings))
     icon, favicon, logo = (_brand_url(ctx, site.icon, ICON_WIDTH), _brand_url(ctx, site.icon, FAVICON_WIDTH),
                            _brand_url(ctx, site.logo, LOGO_WIDTH))
     epub = downloads.get("epub")
+    history = archive.history(params, prefix, site.url)
+    folder = archive.folder(params, prefix)
+    published, updated = _feed_dates(entries, params)
     return Feed(
         title=title, description=description, language=site.language, home_url=site.url("/"),
-        urls={name: site.url(prefix + name) for name in FILES},
-        updated=max(e.updated for e in entries), published=max(e.published for e in entries),
+        urls={name: site.url(folder + name) for name in FILES},
+        updated=updated, published=published,
         author=text(site.author) or site_title, email=text(site.email),
         icon=icon, favicon=favicon, logo=logo,
         downloads=(Download(site.url(epub), "application/epub+zip", f"{site_title} (EPUB)"),) if epub else (),
-        entries=tuple(entries))
+        entries=tuple(entries), id=_feed_id(ctx, prefix), history=history,
+        hubs=(ctx.settings.websub_hub,) if ctx.settings.websub_hub and not history.archive else ())
 
 
-def entry_id(site: Site, slug: str) -> str:
-    """A name-based UUID of the site's host and path and the slug: titles, dates and the article URL
-    pattern can change without readers seeing the entry as new."""
-    parts = urlsplit(site.base_url)
-    name = parts.netloc.lower() + parts.path.rstrip("/") + "/" + slug
-    return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, name)}"
+def _feed_dates(entries: list[Entry], params: Mapping[str, Any]) -> tuple[datetime, datetime]:
+    """The newest publication and update among the entries; an empty archive page has the dates of
+    the page before it (never the clock)."""
+    if entries:
+        return max(e.published for e in entries), max(e.updated for e in entries)
+    published, updated = params["dates"]
+    return datetime.fromisoformat(published), datetime.fromisoformat(updated)
+
+
+def _feed_id(ctx: BuildContext, prefix: str) -> str:
+    """The Atom feed id: the current Atom feed's URL, on [feed] id_base when that is set."""
+    return urljoin(id_base(ctx.site.base_url, ctx.settings.id_base) + "/", prefix + "atom.xml")
 
 
 def text(value: str) -> str:
@@ -167,7 +205,8 @@ def _entry(ctx: Context, article: Article, downloads: Mapping[str, str], warning
                               f"{text(article.title)} (PDF)"))
     published = feed_date(article.published)
     return Entry(
-        id=entry_id(ctx.site, article.slug), url=article.url, title=text(article.title) or article.slug,
+        id=entry_id(article, id_base(ctx.site.base_url, ctx.settings.id_base)), url=article.url,
+        title=text(article.title) or article.slug,
         summary=text(article.excerpt), content_html=content, published=published,
         updated=max(published, feed_date(article.modified)),
         tags=tuple(Tag(text(t.name) or t.slug, t.slug) for t in article.tags),

@@ -12,6 +12,8 @@ from publish.exporters.feeds.model import Entry, Feed
 
 MEDIA_NS = "http://search.yahoo.com/mrss/"
 DC_NS = "http://purl.org/dc/elements/1.1/"
+ATOM_NS = "http://www.w3.org/2005/Atom"
+FH_NS = "http://purl.org/syndication/history/1.0"       # RFC 5005
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 GENERATOR = "publish"
 
@@ -30,7 +32,7 @@ def rss_feed(feed: Feed) -> bytes:
 
 def atom_feed(feed: Feed) -> bytes:
     generator = _generator(feed, feed.urls["atom.xml"], "application/atom+xml")
-    generator.id(feed.urls["atom.xml"])
+    generator.id(feed.id or feed.urls["atom.xml"])
     generator.updated(feed.updated)
     if feed.icon:
         generator.icon(feed.icon)
@@ -44,6 +46,7 @@ def _generator(feed: Feed, self_url: str, self_type: str) -> Any:
 
     generator = FeedGenerator()
     generator.register_extension("publish", _FeedExtension, _EntryExtension)
+    generator.publish.feed = feed
     generator.title(feed.title)
     generator.description(feed.description)
     generator.language(feed.language)
@@ -89,16 +92,40 @@ def _add_entry(generator: Any, feed: Feed, entry: Entry) -> None:
 
 
 class _FeedExtension:
-    """Declares the Media RSS namespace on the root element."""
+    """Declares the Media RSS namespace on the root element, and adds what feedgen cannot say: the
+    WebSub hub and the RFC 5005 links and marker (as atom:link and fh:archive in RSS too)."""
+
+    def __init__(self) -> None:
+        self.feed: Feed | None = None
 
     def extend_ns(self) -> dict[str, str]:
-        return {"media": MEDIA_NS}
+        archive = self.feed is not None and self.feed.history.archive
+        return {"media": MEDIA_NS, **({"fh": FH_NS} if archive else {})}
 
     def extend_rss(self, element: Any) -> Any:
+        channel = element.find("channel")
+        self._history(channel, f"{{{ATOM_NS}}}link", "rss.xml", "application/rss+xml")
         return element
 
     def extend_atom(self, element: Any) -> Any:
+        # feedgen writes Atom elements without a namespace under a literal xmlns: so must this.
+        self._history(element, "link", "atom.xml", "application/atom+xml")
         return element
+
+    def _history(self, parent: Any, link: str, name: str, media_type: str) -> None:
+        from lxml import etree
+
+        if self.feed is None:
+            return
+        for hub in self.feed.hubs:
+            etree.SubElement(parent, link, rel="hub", href=hub)
+        history = self.feed.history
+        for rel, folder in (("current", history.current), ("prev-archive", history.prev_archive),
+                            ("next-archive", history.next_archive)):
+            if folder:
+                etree.SubElement(parent, link, rel=rel, type=media_type, href=folder + name)
+        if history.archive:
+            etree.SubElement(parent, f"{{{FH_NS}}}archive")
 
 
 class _EntryExtension:

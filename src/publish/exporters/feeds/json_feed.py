@@ -14,19 +14,25 @@ _HTML_SAFE = (("&", "\\u0026"), ("<", "\\u003c"), (">", "\\u003e"))
 
 def json_feed(feed: Feed) -> bytes:
     authors = [{"name": feed.author, "url": feed.home_url}]
+    history = feed.history
     document: dict[str, Any] = {
         "version": VERSION,
         "title": feed.title,
         "home_page_url": feed.home_url,
-        "feed_url": feed.urls["feed.json"],
+        # The feed's identity: an archive page names the current feed (a reader subscribes to that).
+        "feed_url": history.current + "feed.json" if history.archive else feed.urls["feed.json"],
         "description": feed.description,
     }
+    if history.prev_archive:                 # JSON Feed's pagination: the next page holds older items
+        document["next_url"] = history.prev_archive + "feed.json"
     if feed.icon:
         document["icon"] = feed.icon
         document["favicon"] = feed.favicon
     document["authors"] = authors
     document["author"] = authors[0]          # JSON Feed 1.0 readers know only the singular (allowed by 1.1)
     document["language"] = feed.language
+    if feed.hubs:
+        document["hubs"] = [{"type": "WebSub", "url": hub} for hub in feed.hubs]
     document["items"] = [_item(feed, entry) for entry in feed.entries]
     written = json.dumps(document, ensure_ascii=False, indent=2)
     # <, > and & occur only inside strings here: escaped, no markup appears raw even to a careless consumer.

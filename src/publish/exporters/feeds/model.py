@@ -45,6 +45,16 @@ class Entry:
 
 
 @dataclass(frozen=True)
+class History:
+    """RFC 5005 links of one feed document, as absolute URLs of the folders holding the three files
+    ("" when there is none): `current` and `next_archive` on archive pages only."""
+    archive: bool = False        # an archive page (fh:archive), not the current feed
+    current: str = ""
+    prev_archive: str = ""       # the next older archive page
+    next_archive: str = ""       # the next newer archive page
+
+
+@dataclass(frozen=True)
 class Feed:
     title: str
     description: str
@@ -60,3 +70,6 @@ class Feed:
     logo: str
     downloads: tuple[Download, ...]
     entries: tuple[Entry, ...]   # newest first
+    id: str = ""                 # the Atom feed id (the same on every page of the feed)
+    history: History = History()
+    hubs: tuple[str, ...] = ()   # WebSub hubs (current feeds only)
