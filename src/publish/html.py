@@ -2,8 +2,8 @@
 
 One allow-list (nh3, the Python binding of the Rust `ammonia` sanitizer) decides what markup
 may appear in any output: Pandoc's own structure, MathML, and nothing that runs, submits,
-embeds or restyles. Rewriting URLs goes through the same parser, never through regular
-expressions over markup.
+embeds or restyles. The loader rewrites URLs while sanitizing; exporters work on the parsed
+result (bodytree), never with regular expressions over markup.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 import html as stdlib_html
 import re
 from collections.abc import Callable
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 import nh3
 
@@ -101,20 +101,6 @@ def sanitize(html: str, rewrite: UrlRewriter | None = None) -> str:
         strip_comments=True,
         link_rel=None,
     )
-
-
-def rewrite_urls(html: str, rewrite: UrlRewriter) -> str:
-    """Rewrite every href/src of already-sanitized HTML (same allow-list, so nothing else changes)."""
-    return sanitize(html, rewrite)
-
-
-def absolutize(html: str, page_url: str) -> str:
-    """Every relative href/src made absolute against `page_url` (feeds, email)."""
-
-    def rewrite(tag: str, attribute: str, value: str) -> str | None:
-        return urljoin(page_url, value.strip())
-
-    return rewrite_urls(html, rewrite)
 
 
 def text_of(html: str) -> str:

@@ -23,6 +23,10 @@ from typing import Any, Literal
 
 from publish.errors import ImageError
 from publish.model import Image
+from publish.namespaces import SVG as SVG_NS
+from publish.namespaces import XHTML as _XHTML_NS
+from publish.namespaces import XLINK as XLINK_NS
+from publish.namespaces import XML as XML_NS
 from publish.paths import write_atomic
 
 ALLOWED_FORMATS = {"JPEG", "PNG", "WEBP", "GIF", "SVG"}
@@ -251,9 +255,6 @@ def _flatten(img):  # type: ignore[no-untyped-def]
 
 # --- SVG ---------------------------------------------------------------------------------------------
 
-SVG_NS = "http://www.w3.org/2000/svg"
-XLINK_NS = "http://www.w3.org/1999/xlink"
-XML_NS = "http://www.w3.org/XML/1998/namespace"
 SVG_DEFAULT_SIZE = (1200, 675)   # CSS px, for an SVG that states no size at all (16:9, like most covers)
 SVG_MAX_SIDE = 20_000            # CSS px
 SVG_MAX_ELEMENTS = 50_000
@@ -311,7 +312,6 @@ _LOCAL_REF = re.compile(r"^\s*#([A-Za-z_][\w.\-]*)\s*$")
 _LENGTH = re.compile(r"^\s*(\d+(?:\.\d*)?|\.\d+)(?:[eE]([+-]?\d+))?\s*(px|pt|pc|mm|cm|in|em|ex|%)?\s*$", re.I)
 _PX = {"": 1.0, "px": 1.0, "pt": 96 / 72, "pc": 16.0, "mm": 96 / 25.4, "cm": 96 / 2.54, "in": 96.0,
        "em": 16.0, "ex": 8.0}
-_XHTML_NS = "http://www.w3.org/1999/xhtml"
 
 
 class SvgError(ValueError):

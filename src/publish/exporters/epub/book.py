@@ -28,6 +28,7 @@ from publish.exporters.epub.meta import BookFacts, accessibility, labels_for, wh
 from publish.exporters.epub.xhtml import ChapterBody, open_empty_elements, parse_chapter, rewrite_images, rewrite_links
 from publish.html import strip_forbidden
 from publish.model import Article, Image, Site
+from publish.namespaces import XML, qualified
 
 IMAGE_WIDTH = 1200             # the same copies the feeds and emails use: converted once
 COVER_WIDTH = 1600
@@ -380,7 +381,7 @@ def _page(uid: str, file_name: str, content: bytes, properties: list[str] | None
 def _package_lang(opf: bytes, language: str) -> bytes:
     """EbookLib leaves xml:lang off the package element; Ace reports that (epub-lang)."""
     root = etree.fromstring(opf, etree.XMLParser(resolve_entities=False, no_network=True))
-    root.set("{http://www.w3.org/XML/1998/namespace}lang", language)
+    root.set(qualified(XML, "lang"), language)
     return etree.tostring(root.getroottree(), encoding="utf-8", xml_declaration=True)
 
 

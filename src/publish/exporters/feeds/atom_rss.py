@@ -9,10 +9,11 @@ import html
 from typing import Any
 
 from publish.exporters.feeds.model import Entry, Feed
+from publish.namespaces import DUBLIN_CORE as DC_NS
+from publish.namespaces import MEDIA_RSS as MEDIA_NS
+from publish.namespaces import XML, qualified
 
-MEDIA_NS = "http://search.yahoo.com/mrss/"
-DC_NS = "http://purl.org/dc/elements/1.1/"
-XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+XML_LANG = qualified(XML, "lang")
 GENERATOR = "publish"
 
 
