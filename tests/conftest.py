@@ -8,8 +8,11 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+
+from publish import config as publish_config
 
 REPO = Path(__file__).resolve().parents[1]
 SEED = REPO.parent / "shared" / "seeds" / "000_d4a76e38d05d7777.txt"
@@ -23,6 +26,15 @@ needs_judge = pytest.mark.skipif(
     not (JUDGE.exists() and (VALIDATORS / "venv" / "bin" / "python").exists()
          and (VALIDATORS / "node" / "node_modules" / "vnu-jar").exists()),
     reason="the validator kit is not installed (bash ../shared/tools/setup-validators.sh)")
+
+
+def load_config(*args: Any, **kwargs: Any) -> publish_config.Config:
+    """`publish.config.load_config` as the CLI calls it: with the settings every installed exporter
+    declares ([feed], [pdf], [epub], [email] and the plugins' sections)."""
+    from publish import registry
+
+    kwargs.setdefault("exporters", registry.settings_classes())
+    return publish_config.load_config(*args, **kwargs)
 
 
 def copy_sample(target: Path) -> Path:
@@ -75,6 +87,6 @@ def plugin_path(monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     from publish import registry
 
     importlib.invalidate_caches()
-    registry._discover.cache_clear()
+    registry.forget()
     yield PLUGINS
-    registry._discover.cache_clear()
+    registry.forget()

@@ -13,10 +13,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from publish import bodytree
-from publish.config import load_config
 from publish.content.loader import load
 from publish.html import sanitize
-from tests.conftest import copy_sample
+from tests.conftest import copy_sample, load_config
 
 SRC = Path(__file__).parents[1] / "src" / "publish"
 SHARED = ("namespaces.py", "bodytree.py", "footnotes.py", "math.py", "web.py")

@@ -12,11 +12,10 @@ from pathlib import Path
 import pytest
 
 from publish import pipeline, state
-from publish.config import load_config
 from publish.lock import output_lock
-from tests.conftest import run_publish
+from tests.conftest import load_config, run_publish
 
-SELECTION = {"wordcount": {}}
+SELECTION = {"wordcount": None}
 
 
 def _build(site: Path, **kwargs: object) -> pipeline.Report:
@@ -27,9 +26,11 @@ def test_parallel_build_uses_worker_processes(sample_site: Path, plugin_path: Pa
     report = _build(sample_site, jobs=2)
     assert report.exit_code == 0 and report.errors == []
     assert len(report.written) == 8
-    pids = {line for f in (sample_site / "output" / "wordcount").glob("*-*.txt")
-            for line in f.read_text().splitlines() if line.startswith("pid ")}
-    assert str(os.getpid()) not in {p.split()[1] for p in pids}
+    assert report.processes and os.getpid() not in report.processes
+
+
+def test_a_serial_build_renders_in_this_process(sample_site: Path, plugin_path: Path) -> None:
+    assert _build(sample_site, jobs=1).processes == {os.getpid()}
 
 
 def test_incremental_skip_and_rebuild(sample_site: Path, plugin_path: Path) -> None:
@@ -72,7 +73,7 @@ def test_failed_task_keeps_the_previous_output(sample_site: Path, plugin_path: P
     out = sample_site / "output"
     out.mkdir()
     (out / "broken.txt").write_text("published yesterday")
-    report = pipeline.build(load_config(cwd=sample_site), {"broken": {}, "wordcount": {}}, jobs=2)
+    report = pipeline.build(load_config(cwd=sample_site), {"broken": None, "wordcount": None}, jobs=2)
     assert report.exit_code == 1 and len(report.errors) == 1
     assert (out / "broken.txt").read_text() == "published yesterday"
     assert len(report.written) == 8
@@ -141,3 +142,43 @@ def test_a_missing_shared_image_makes_its_users_stale(tmp_path: Path) -> None:
     assert state.up_to_date(tmp_path, task)
     (tmp_path / "images" / "c.jpg").unlink()
     assert not state.up_to_date(tmp_path, task)
+
+
+def test_warnings_name_their_file_and_are_said_again_when_up_to_date(sample_site: Path, plugin_path: Path) -> None:
+    toml = sample_site / "publish.toml"
+    toml.write_text(toml.read_text() + "\n[wordcount]\nshort = 100000\nlabel = \"mots\"\n")
+    first = _build(sample_site, jobs=2)
+    by_path = {w.path: w.message for w in first.problems if w.severity == "warning"}
+    article = sample_site.resolve() / "content" / "why-feeds-still-matter.md"
+    assert by_path[article] == "fewer than 100000 mots"                  # about the article's own file
+    assert by_path[None] == "the index counts 7 short articles"           # about the whole site
+    again = _build(sample_site, jobs=2)
+    assert again.written == [] and sorted(map(str, again.problems)) == sorted(map(str, first.problems))
+
+
+def test_the_used_image_copies_are_recorded_per_task(sample_site: Path) -> None:
+    from publish.content.loader import load
+    from publish.exporters.feeds import FeedExporter
+
+    config = load_config(cwd=sample_site)
+    collection = load(config, write_cache=False).collection
+    article = next(a for a in collection if a.cover is not None)
+    ctx = FeedExporter().context(config, collection)
+    first, second = ctx.for_task(), ctx.for_task()
+    relative, _, _ = first.web_image(article.cover, 320)  # type: ignore[arg-type]
+    assert first.used_files == {relative} and second.used_files == set() and ctx.used_files == set()
+
+
+def test_warnings_recorded_without_their_file_make_the_task_run_again(tmp_path: Path) -> None:
+    from publish.exporters.base import Task
+
+    task = Task("x", "x/a", ("a.txt",), "digest")
+    (tmp_path / "a.txt").write_text("one")
+    state.record(tmp_path, task, (), (("content/a.md", "fewer than 50 words"), ("", "about the site")))
+    assert state.current(tmp_path, task) == ((), (("content/a.md", "fewer than 50 words"), ("", "about the site")))
+    record = next((tmp_path / state.STATE_DIR).iterdir())
+    data = json.loads(record.read_text())
+    record.write_text(json.dumps({**data, "warnings": ["a: fewer than 50 words"]}))     # an older version's record
+    assert state.current(tmp_path, task) is None
+    record.write_text(json.dumps({**data, "warnings": []}))                             # nothing said: still current
+    assert state.current(tmp_path, task) == ((), ())

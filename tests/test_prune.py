@@ -200,9 +200,9 @@ def test_a_preview_is_never_kept_by_a_normal_build(tmp_path: Path) -> None:
 
 def _count_words(site: Path):  # type: ignore[no-untyped-def]
     from publish import pipeline
-    from publish.config import load_config
+    from tests.conftest import load_config
 
-    return pipeline.build(load_config(cwd=site), {"wordcount": {}}, jobs=1)
+    return pipeline.build(load_config(cwd=site), {"wordcount": None}, jobs=1)
 
 
 def test_an_article_that_fails_to_load_keeps_its_outputs(sample_site: Path, plugin_path: Path) -> None:
@@ -235,9 +235,9 @@ def test_a_content_folder_without_articles_removes_nothing(sample_site: Path, pl
 
 def test_a_run_that_dies_before_pruning_loses_track_of_nothing(sample_site: Path, plugin_path: Path) -> None:
     output = sample_site / "output"
-    build = ("import os, sys\nfrom publish import pipeline, prune\nfrom publish.config import load_config\n"
+    build = ("import os, sys\nfrom publish import pipeline, prune, registry\nfrom publish.config import load_config\n"
              "if sys.argv[1] == 'die':\n    prune.settle = lambda *a: os._exit(9)\n"
-             "report = pipeline.build(load_config(), {'wordcount': {}}, jobs=1)\n"
+             "report = pipeline.build(load_config(exporters=registry.settings_classes()), {'wordcount': None}, jobs=1)\n"
              "print('removed', *report.removed)\n")
     run = [sys.executable, "-c", build]
     assert subprocess.run([*run, "live"], cwd=sample_site, check=False).returncode == 0

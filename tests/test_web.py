@@ -6,11 +6,10 @@ import shutil
 from pathlib import Path
 
 from publish import bodytree
-from publish.config import load_config
 from publish.content.loader import load
 from publish.model import Article, Image
 from publish.web import WEB_IMAGE_WIDTH, web_body, web_tree
-from tests.conftest import REPO, write_article
+from tests.conftest import REPO, load_config, write_article
 
 ARTICLE = """---
 title: Web

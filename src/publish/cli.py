@@ -21,6 +21,7 @@ from publish.errors import ConfigError, PublishError
 if TYPE_CHECKING:
     from publish.config import Config
     from publish.content.loader import Loaded
+    from publish.exporters.base import Options as ExporterOptions
     from publish.pipeline import Report
 
 
@@ -148,10 +149,11 @@ def _options(ctx: typer.Context) -> Options:
 def _config(opts: Options, *, content: bool = False) -> Config:
     """The configuration; with `content`, also a content folder that exists (checked before
     anything is created, so a mistyped --content leaves no output folder and no lock behind)."""
+    from publish import registry
     from publish.config import load_config
 
     try:
-        config = load_config(opts.config, overrides=opts.overrides)
+        config = load_config(opts.config, overrides=opts.overrides, exporters=registry.settings_classes())
     except ConfigError as exc:
         _fail(exc, 2)
     if content and not config.content_dir.is_dir():
@@ -194,7 +196,7 @@ def _error(text: str) -> None:
     err.print(f"[bold red]error:[/] {shown(text)}")
 
 
-def _build(ctx: typer.Context, selection: dict[str, dict[str, Any]], force: bool) -> tuple[Report, Config]:
+def _build(ctx: typer.Context, selection: dict[str, ExporterOptions | None], force: bool) -> tuple[Report, Config]:
     from publish import pipeline
     from publish.console import RichProgress
 
@@ -241,7 +243,7 @@ def _name_files(report: Report, config: Config, exporter: str) -> None:
 def _require(name: str) -> None:
     from publish import registry
 
-    entry = registry.discover().get(name)
+    entry = registry.find(name)
     if entry is None or entry.exporter is None:
         reason = entry.error if entry else "is not available yet in this version"
         _error(f"the {name} exporter {reason}")
@@ -287,7 +289,7 @@ def all_command(ctx: typer.Context, force: Force = False) -> None:
         if entry.exporter is None and not _options(ctx).quiet:
             typer.echo(f"warning: skipping the {name} exporter from {entry.distribution}: it {entry.error}", err=True)
     names = [name for name, entry in found.items() if entry.exporter is not None]
-    report, config = _build(ctx, {name: {} for name in names}, force)
+    report, config = _build(ctx, dict.fromkeys(names), force)
     _finish(ctx, report, config)
 
 
@@ -306,7 +308,9 @@ def pdf_command(
     _require("pdf")
     if slugs:
         _check_slugs(ctx, _config(_options(ctx), content=True), "pdf", slugs)
-    report, config = _build(ctx, {"pdf": {"slugs": tuple(slugs or ())}}, force)
+    from publish.exporters.pdf import PdfOptions
+
+    report, config = _build(ctx, {"pdf": PdfOptions(slugs=tuple(slugs or ()))}, force)
     _finish(ctx, report, config, files_of="pdf" if slugs else None)
 
 
@@ -326,8 +330,10 @@ def epub_command(
     """An EPUB 3 book of all articles, or of a selection."""
     _require("epub")
     config = _config(_options(ctx), content=True)
-    options = {"tag": tag, "since": _date_option(config, since, "--since"),
-               "until": _date_option(config, until, "--until")}
+    from publish.exporters.epub import EpubOptions
+
+    options = EpubOptions(tag=tag, since=_date_option(config, since, "--since"),
+                          until=_date_option(config, until, "--until"), required=True)
     report, config = _build(ctx, {"epub": options}, force)
     if out is not None and report.exit_code == 0:
         _copy_out(report, config, "epub", ".epub", out)
@@ -338,7 +344,7 @@ def epub_command(
 def feed_command(ctx: typer.Context, force: Force = False) -> None:
     """RSS, Atom and JSON feeds, site-wide and per tag."""
     _require("feed")
-    report, config = _build(ctx, {"feed": {}}, force)
+    report, config = _build(ctx, {"feed": None}, force)
     _finish(ctx, report, config)
 
 
@@ -363,8 +369,10 @@ def email_command(
     config = _config(_options(ctx), content=True)
     if slugs:
         _check_slugs(ctx, config, "email", slugs)
-    options = {"slugs": tuple(slugs or ()), "digest": digest, "per_article": bool(slugs),
-               "since": _date_option(config, since, "--since"), "limit": limit}
+    from publish.exporters.email import EmailOptions
+
+    options = EmailOptions(slugs=tuple(slugs or ()), digest=digest, per_article=bool(slugs),
+                           since=_date_option(config, since, "--since"), limit=limit)
     report, config = _build(ctx, {"email": options}, force)
     if not send_test or report.exit_code != 0:
         _finish(ctx, report, config, files_of="email" if slugs else None)
@@ -402,7 +410,7 @@ def build_command(
             _error(f"no exporter named {name!r} is installed ({guess}installed: {', '.join(sorted(found))})")
             raise typer.Exit(2)
         _require(name)
-    report, config = _build(ctx, {name: {} for name in dict.fromkeys(names)}, force)
+    report, config = _build(ctx, dict.fromkeys(names), force)
     _finish(ctx, report, config)
 
 
@@ -487,6 +495,42 @@ def exporters_command() -> None:
     from publish.console import print_exporters
 
     print_exporters()
+
+
+# ---------------------------------------------------------------------------------------------
+# `publish theme …`: site themes that hold only the files they change
+
+theme_app = typer.Typer(cls=_Group, no_args_is_help=True,
+                        help="Site themes: a theme holds only the files it changes and extends another.")
+app.add_typer(theme_app, name="theme")
+
+
+@theme_app.command("new", cls=_Command)
+def theme_new_command(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(metavar="NAME", help="The theme's name: it is created as themes/NAME.")],
+    files: Annotated[list[str] | None, typer.Argument(
+        metavar="FILE…", show_default=False,
+        help="Files to copy from the theme it extends, to edit: email/article.html, pdf/style.css, pdf…")] = None,
+    extends: Annotated[str, typer.Option("--extends", metavar="THEME", help="The theme it extends.")] = "default",
+) -> None:
+    """Start a site theme in themes/NAME that extends the default theme, with copies of FILEs."""
+    from publish.config import find_root
+    from publish.console import out, shown
+    from publish.listing import display_path
+    from publish.themes import new_theme
+
+    opts = _options(ctx)
+    root = opts.config.resolve().parent if opts.config else find_root(Path.cwd())[0]
+    try:
+        written = new_theme(root, name, files or (), extends)
+    except PublishError as exc:
+        _fail(exc, 2)
+    for path in written:
+        out.print(f"wrote {shown(display_path(path))}")
+    out.print(shown(f"Use it with `publish --theme {name} all`, or set theme = \"{name}\" under [paths] in "
+                    "publish.toml."))
+    raise typer.Exit(0)
 
 
 def _copy_out(report: Report, config: Config, exporter: str, suffix: str, target: Path) -> None:

@@ -1,7 +1,11 @@
 """Typed settings from `publish.toml` (or `[tool.publish]` in `pyproject.toml`).
 
 Every section is a frozen dataclass with defaults, so no file is needed. Unknown keys and wrong
-types are collected and reported together, each naming its key.
+types are collected and reported together, each naming its key. publish's own sections are
+[site], [paths], [smtp], [fields] and [network]; every other section belongs to an exporter,
+which declares its settings dataclass (`Exporter.settings`) and is read under `[<exporter name>]`.
+The loader learns those classes from its caller (`exporters=registry.settings_classes()`), so
+this module never imports an exporter.
 """
 
 from __future__ import annotations
@@ -15,14 +19,27 @@ import typing
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
-from typing import Any, Literal, get_args, get_origin
+from typing import Any, Literal, TypeVar, get_args, get_origin
 
 from publish.engines import NO_ENGINE, Engine, read_engine
 from publish.errors import ConfigError
 from publish.model import FrozenDict
+from publish.themes import ThemeChain, resolve_theme
 
 CONFIG_FILE = "publish.toml"
 PLACEHOLDER_URL = "https://example.com"     # only when no source names the site's URL, and never silently
+
+T = TypeVar("T")
+
+
+class SettingError(ValueError):
+    """Raised by a settings dataclass's `__post_init__` for a value its type allows but it cannot
+    use; the loader reports it as `<section>.<key>: <problem>` with the other problems."""
+
+    def __init__(self, key: str, problem: str) -> None:
+        super().__init__(f"{key}: {problem}")
+        self.key = key
+        self.problem = problem
 
 
 @dataclass(frozen=True)
@@ -48,10 +65,18 @@ class PathSettings:
     theme: str = "default"
 
 
+# The built-in exporters' settings. Each exporter declares its class (`FeedExporter.settings =
+# FeedSettings`) exactly as a plugin does, and the loader reads it only through that declaration;
+# they are defined here so that `config.feed`, `config.pdf`… stay typed accessors.
+
 @dataclass(frozen=True)
 class FeedSettings:
     limit: int = 20
     full_content: bool = True
+
+    def __post_init__(self) -> None:
+        if self.limit < 1:
+            raise SettingError("limit", "must be at least 1")
 
 
 @dataclass(frozen=True)
@@ -75,6 +100,11 @@ class EmailSettings:
     digest_limit: int = 10
     address: str = ""                    # the sender's postal address for the footer
     max_kb: int = 90
+
+    def __post_init__(self) -> None:
+        for key in ("digest_days", "digest_limit"):
+            if getattr(self, key) < 1:
+                raise SettingError(key, "must be at least 1")
 
 
 @dataclass(frozen=True)
@@ -106,18 +136,43 @@ class NetworkSettings:
 class Config:
     site: SiteSettings = field(default_factory=SiteSettings)
     paths: PathSettings = field(default_factory=PathSettings)
-    feed: FeedSettings = field(default_factory=FeedSettings)
-    pdf: PdfSettings = field(default_factory=PdfSettings)
-    epub: EpubSettings = field(default_factory=EpubSettings)
-    email: EmailSettings = field(default_factory=EmailSettings)
     smtp: SmtpSettings = field(default_factory=SmtpSettings)
     fields: FieldSettings = field(default_factory=FieldSettings)
     network: NetworkSettings = field(default_factory=NetworkSettings)
+    # exporter name -> the settings dataclass it declared, read from [<name>] (defaults without one)
+    exporter_settings: Mapping[str, Any] = field(default_factory=FrozenDict)
     # Not from the file: where things are, resolved once, and the blog engine's own settings.
     root: Path = Path(".")
     source: Path | None = None
     engine: Engine = NO_ENGINE
     origins: Mapping[str, str] = field(default_factory=FrozenDict)    # "site.title" -> where the value came from
+
+    def settings_for(self, name: str, cls: type[T]) -> T:
+        """The settings the exporter `name` declared as `cls`: read from [<name>], or `cls`'s
+        defaults when it was not declared to the loader (the file then had no [<name>] either:
+        an unknown section is an error)."""
+        found = self.exporter_settings.get(name)
+        if found is None:
+            return cls()
+        if not isinstance(found, cls):
+            raise TypeError(f"[{name}] was read as {type(found).__name__}, not {cls.__name__}")
+        return found
+
+    @property
+    def feed(self) -> FeedSettings:
+        return self.settings_for("feed", FeedSettings)
+
+    @property
+    def pdf(self) -> PdfSettings:
+        return self.settings_for("pdf", PdfSettings)
+
+    @property
+    def epub(self) -> EpubSettings:
+        return self.settings_for("epub", EpubSettings)
+
+    @property
+    def email(self) -> EmailSettings:
+        return self.settings_for("email", EmailSettings)
 
     def origin(self, key: str) -> str:
         """Where a setting such as "site.base_url" came from: a file, "command line" or "default"."""
@@ -161,7 +216,17 @@ class Config:
 
     @property
     def theme_dir(self) -> Path:
+        """The site theme's folder, the first of `themes`."""
         return resolve_theme(self.root, self.paths.theme)
+
+    @property
+    def themes(self) -> ThemeChain:
+        """The theme lookup chain (site theme first, bundled default last), resolved once."""
+        cached = self.__dict__.get("_themes")
+        if cached is None:
+            cached = ThemeChain.resolve(self.root, self.paths.theme)
+            object.__setattr__(self, "_themes", cached)     # frozen: resolved once per instance
+        return cached
 
     @property
     def site_title(self) -> str:
@@ -176,8 +241,8 @@ class Config:
         return cached
 
     def _compute_digest(self) -> str:
-        data: dict[str, Any] = {f.name: dataclasses.asdict(getattr(self, f.name)) for f in fields(self)
-                                if f.name not in ("root", "source", "smtp", "engine", "origins")}
+        data: dict[str, Any] = {name: dataclasses.asdict(getattr(self, name)) for name in SECTIONS if name != "smtp"}
+        data.update({name: dataclasses.asdict(value) for name, value in self.exporter_settings.items()})
         data["paths"].pop("output", None)
         data["engine"] = self.engine.digest_data()
         return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
@@ -188,27 +253,9 @@ def _under(root: Path, value: str) -> Path:
     return (path if path.is_absolute() else root / path).resolve()
 
 
-def bundled_themes() -> Path:
-    """Themes shipped with the package (wheel) or beside `src/` (a checkout)."""
-    packaged = Path(__file__).parent / "themes"
-    if packaged.is_dir():
-        return packaged
-    return Path(__file__).resolve().parents[2] / "themes"
-
-
-def resolve_theme(root: Path, theme: str) -> Path:
-    as_path = Path(theme).expanduser()
-    if "/" in theme or as_path.is_absolute():
-        path = as_path if as_path.is_absolute() else root / as_path
-        return path.resolve()
-    local = root / "themes" / theme
-    if local.is_dir():
-        return local.resolve()
-    return (bundled_themes() / theme).resolve()
-
-
+# publish's own sections; every other one is an exporter's
 SECTIONS: dict[str, type] = {f.name: typing.get_type_hints(Config)[f.name] for f in fields(Config)
-                             if f.name not in ("root", "source", "engine", "origins")}
+                             if f.name not in ("exporter_settings", "root", "source", "engine", "origins")}
 
 
 def find_root(start: Path) -> tuple[Path, Path | None]:
@@ -228,8 +275,13 @@ def find_root(start: Path) -> tuple[Path, Path | None]:
 
 
 def load_config(config_file: Path | None = None, cwd: Path | None = None,
-                overrides: dict[str, dict[str, Any]] | None = None, *, use_engine: bool = True) -> Config:
-    """Read the configuration; raise ConfigError listing every problem at once."""
+                overrides: dict[str, dict[str, Any]] | None = None, *, use_engine: bool = True,
+                exporters: Mapping[str, type | None] | None = None) -> Config:
+    """Read the configuration; raise ConfigError listing every problem at once.
+
+    `exporters`: each installed exporter's name and the settings dataclass it declares (None for
+    none), as `registry.settings_classes()` gives them; [<name>] is read into that class. A
+    section that is neither publish's own nor an exporter's is an error."""
     if config_file is not None:
         config_file = config_file.resolve()
         if not config_file.is_file():
@@ -249,12 +301,16 @@ def load_config(config_file: Path | None = None, cwd: Path | None = None,
             raise ConfigError("not UTF-8 text", path=source) from None
         raw = data.get("tool", {}).get("publish", {}) if source.name == "pyproject.toml" else data
     errors: list[str] = []
-    config = _build(raw, errors, source)
+    config = _build(raw, errors, exporters or {})
     origins = {f"{section}.{key}": (source.name if source else CONFIG_FILE)
                for section, values in raw.items() if isinstance(values, dict) for key in values}
     for section, values in (overrides or {}).items():
-        current = getattr(config, section)
-        config = replace(config, **{section: replace(current, **values)})
+        if section in SECTIONS:
+            config = replace(config, **{section: replace(getattr(config, section), **values)})
+        else:
+            settings = dict(config.exporter_settings)
+            settings[section] = replace(settings[section], **values)
+            config = replace(config, exporter_settings=FrozenDict(settings))
         origins.update({f"{section}.{key}": "command line" for key in values})
     engine = read_engine(root) if use_engine else NO_ENGINE
     config, engine = _with_engine(config, engine, origins)
@@ -262,6 +318,7 @@ def load_config(config_file: Path | None = None, cwd: Path | None = None,
     errors.extend(_check_values(config))
     if errors:
         raise ConfigError("\n".join(errors), path=source or root)
+    config.themes                               # noqa: B018 - a bad theme chain is a configuration error too
     return config
 
 
@@ -302,21 +359,42 @@ def _engine_value_problem(key: str, value: str) -> str | None:
     return None
 
 
-def _build(raw: dict[str, Any], errors: list[str], source: Path | None) -> Config:
+def _build(raw: dict[str, Any], errors: list[str], exporters: Mapping[str, type | None]) -> Config:
     sections: dict[str, Any] = {}
+    settings: dict[str, Any] = {}
+    for name in exporters:
+        if name in SECTIONS:
+            errors.append(f"an exporter is named {name!r}, like publish's own [{name}] section: rename the exporter")
     for name, value in raw.items():
-        if name not in SECTIONS:
-            errors.append(f"unknown section '{name}'{_suggest(name, SECTIONS)}")
+        if name not in SECTIONS and name not in exporters:
+            errors.append(f"unknown section '{name}'{_suggest(name, [*SECTIONS, *exporters])}")
+            continue
+        declared = SECTIONS.get(name) or exporters[name]
+        if declared is None:
+            errors.append(f"unknown section '{name}': the {name} exporter has no settings")
             continue
         if not isinstance(value, dict):
             errors.append(f"{name}: expected a table [{name}], got {_kind(value)}")
             continue
-        sections[name] = _build_section(name, SECTIONS[name], value, errors)
-    return Config(**sections)
+        built = _build_section(name, declared, value, errors)
+        if built is not None:
+            (sections if name in SECTIONS else settings)[name] = built
+    for name, declared in exporters.items():
+        if declared is not None and name not in settings and name not in SECTIONS:
+            built = _build_section(name, declared, {}, errors)           # its defaults
+            if built is not None:
+                settings[name] = built
+    return Config(**sections, exporter_settings=FrozenDict(sorted(settings.items())))
 
 
 def _build_section(name: str, cls: type, values: dict[str, Any], errors: list[str]) -> Any:
-    hints = typing.get_type_hints(cls)
+    """`cls` from the table's values, or None when even its defaults are unusable (an error said so)."""
+    try:
+        resolved = typing.get_type_hints(cls)
+    except Exception as exc:  # noqa: BLE001 - a plugin's annotations may not resolve
+        errors.append(f"[{name}]: cannot read the fields of {cls.__name__}: {type(exc).__name__}: {exc}")
+        return None
+    hints = {f.name: resolved[f.name] for f in fields(cls) if f.init}
     accepted: dict[str, Any] = {}
     for key, value in values.items():
         if key not in hints:
@@ -326,8 +404,27 @@ def _build_section(name: str, cls: type, values: dict[str, Any], errors: list[st
         if problem:
             errors.append(f"{name}.{key}: {problem}")
         else:
-            accepted[key] = value
-    return cls(**accepted)
+            accepted[key] = _converted(hints[key], value)
+    try:
+        return cls(**accepted)
+    except SettingError as exc:
+        errors.append(f"{name}.{exc.key}: {exc.problem}")
+    except TypeError as exc:                 # a field without a default: the exporter's mistake
+        errors.append(f"[{name}]: {cls.__name__} needs a default for every field ({exc})")
+        return None
+    try:
+        return cls()
+    except (SettingError, TypeError):
+        return None
+
+
+def _converted(expected: Any, value: Any) -> Any:
+    """A TOML value as the field's type holds it: an array for a tuple field, an integer for a float."""
+    if get_origin(expected) is tuple:
+        return tuple(value)
+    if expected is float:
+        return float(value)
+    return value
 
 
 def _type_problem(expected: Any, value: Any) -> str | None:
@@ -337,11 +434,13 @@ def _type_problem(expected: Any, value: Any) -> str | None:
         if value not in choices:
             return f"expected one of {', '.join(repr(c) for c in choices)}, got {value!r}"
         return None
-    if origin is list:
-        (item,) = get_args(expected)
-        if not isinstance(value, list) or not all(isinstance(v, item) for v in value):
+    if origin is list or origin is tuple:
+        item = get_args(expected)[0]
+        if not isinstance(value, list) or not all(_type_problem(item, v) is None for v in value):
             return f"expected a list of {_name(item)}s, got {_kind(value)}"
         return None
+    if expected is float and (isinstance(value, bool) or not isinstance(value, int | float)):
+        return f"expected a number, got {_kind(value)}"
     if expected is int and (isinstance(value, bool) or not isinstance(value, int)):
         return f"expected an integer, got {_kind(value)}"
     if expected is bool and not isinstance(value, bool):
@@ -362,11 +461,6 @@ def _check_values(config: Config) -> list[str]:
         errors.append(f"site.base_url: must start with https:// or http://, got {config.site.base_url!r}")
     if "{slug}" not in config.site.article_url and "{path}" not in config.site.article_url:
         errors.append("site.article_url: must contain {slug} (or {path}), e.g. '/blog/{slug}/'")
-    for key in ("limit",):
-        if getattr(config.feed, key) < 1:
-            errors.append(f"feed.{key}: must be at least 1")
-    if config.email.digest_days < 1 or config.email.digest_limit < 1:
-        errors.append("email.digest_days and email.digest_limit: must be at least 1")
     if not 1 <= config.smtp.port <= 65535:
         errors.append(f"smtp.port: {config.smtp.port} is not a port number")
     return errors
@@ -383,4 +477,4 @@ def _kind(value: Any) -> str:
 
 
 def _name(tp: Any) -> str:
-    return {str: "string", int: "integer", bool: "boolean"}.get(tp, getattr(tp, "__name__", str(tp)))
+    return {str: "string", int: "integer", bool: "boolean", float: "number"}.get(tp, getattr(tp, "__name__", str(tp)))

@@ -76,7 +76,7 @@ class RichProgress:
 
 
 def print_problems(problems: Iterable[Problem], *, quiet: bool) -> None:
-    from publish.content.loader import grouped
+    from publish.problems import grouped
 
     for problem in grouped(list(problems)):
         if problem.severity == "warning" and quiet:
@@ -94,6 +94,8 @@ def print_report(report: Report, config: Config, *, verbose: bool, quiet: bool) 
             out.print(f"  removed {escape(str(config.output_dir / rel))}")
         for label in report.up_to_date:
             out.print(f"  up to date: {escape(label)}")
+        for note in report.notes:
+            out.print(f"  note: {escape(note)}")
         if report.cpu:
             spent = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in sorted(report.cpu.items()))
             out.print(f"  CPU time in workers: {spent}")
@@ -159,6 +161,8 @@ def print_exporters() -> None:
     out.print(table)
     if not sys.stdout.isatty():
         out.file.flush()
+    for message in registry.conflicts():
+        err.print(f"[yellow]warning:[/] {shown(message)}")
 
 
 def print_settings(config: Config) -> None:

@@ -27,6 +27,7 @@ from publish.namespaces import SVG as SVG_NS
 from publish.namespaces import XHTML as _XHTML_NS
 from publish.namespaces import XLINK as XLINK_NS
 from publish.namespaces import XML as XML_NS
+from publish.patches import apply_all
 from publish.paths import write_atomic
 
 ALLOWED_FORMATS = {"JPEG", "PNG", "WEBP", "GIF", "SVG"}
@@ -40,7 +41,7 @@ def probe(path: Path, *, alt: str = "", source: str = "") -> Image:
     from PIL import Image as PILImage
     from PIL import UnidentifiedImageError
 
-    _refuse_truncated()
+    apply_all()           # the Pillow patch: truncated files refused, even after WeasyPrint's import
     try:
         size = path.stat().st_size
     except FileNotFoundError:
@@ -133,7 +134,7 @@ def convert(image: Image, width: int, height: int) -> bytes:
 
     if image.format == "SVG":
         return _rasterize(_sanitized_file(image.path, image.digest).data, width, height)
-    _refuse_truncated()
+    apply_all()           # the Pillow patch: truncated files refused, even after WeasyPrint's import
     if image.format == "JPEG" and width == image.width:
         stripped = _jpeg_without_metadata(image.path.read_bytes())
         if stripped is not None:
@@ -228,14 +229,6 @@ def _rotated(tiff: bytes) -> bool:
         if int.from_bytes(entry[:2], order) == 0x0112:
             return int.from_bytes(entry[8:10], order) != 1
     return False
-
-
-def _refuse_truncated() -> None:
-    """Importing WeasyPrint makes Pillow accept truncated files process-wide (grey half-images in
-    every format of a forked worker): every decode here turns that back off first."""
-    from PIL import ImageFile
-
-    ImageFile.LOAD_TRUNCATED_IMAGES = False
 
 
 def _keeps_png(image: Image) -> bool:

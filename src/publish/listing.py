@@ -98,15 +98,14 @@ def article_outputs(config: Config, collection: Collection) -> dict[str, list[st
     """The files under the output folder that belong to one article alone, by slug: what the
     installed exporters plan for it (e.g. pdf/<slug>.pdf, email/<slug>.html) and that exist."""
     from publish import registry
-    from publish.exporters.base import BuildContext
 
     found: dict[str, list[str]] = {article.slug: [] for article in collection}
-    context = BuildContext(config, collection, config.output_dir, config.theme_dir)
     for entry in registry.discover().values():
         if entry.exporter is None:
             continue
         try:
-            tasks = entry.exporter().plan(context)
+            exporter = entry.exporter()
+            tasks = exporter.plan(exporter.context(config, collection))
         except Exception:  # noqa: BLE001 - a broken exporter only means fewer files listed
             tasks = []
         for task in tasks:

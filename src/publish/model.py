@@ -80,8 +80,9 @@ class Site:
     language: str
     timezone: str
     article_url: str   # "/blog/{slug}/"
-    icon: str = ""
-    logo: str = ""
+    icon: Image | str | None = None     # square icon for feeds: an image of the site, or an http(s) URL
+    logo: Image | str | None = None     # wide logo for feeds, likewise
+    book_cover: Image | None = None     # [epub] cover, when the site names one
     titles: Mapping[str, str] = field(default=EMPTY)   # language tag -> the site's title in it (Hugo)
 
     def url(self, path: str) -> str:

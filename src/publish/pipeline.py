@@ -1,34 +1,33 @@
 """load -> validate -> plan -> run exporters on an executor -> record what was written -> prune.
 
 Every article is loaded before any exporter runs (feeds and the EPUB need the whole collection).
-Tasks that are up to date are skipped; the rest run in long-lived worker processes, forked after
-each exporter's `prepare()` so heavy imports, fonts and stylesheets are loaded once. The manifest
-of what publish wrote is saved before tasks run; afterwards, what the content no longer makes is
-removed (prune.py).
+Tasks that are up to date are skipped; the rest run in long-lived worker processes (workers.py),
+after each exporter's `prepare()` so heavy imports, fonts and stylesheets are loaded once. The
+manifest of what publish wrote is saved before tasks run; afterwards, what the content no longer
+makes is removed (prune.py).
 """
 
 from __future__ import annotations
 
-import gc
-import multiprocessing
 import os
 import time
-import traceback
 from collections.abc import Mapping
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
-from publish import manifest, prune, registry, state
+from publish import manifest, patches, prune, registry, state, workers
 from publish.config import Config
 from publish.content.loader import HasProblems, Loaded, Problem, load
 from publish.errors import ConfigError, PublishError
-from publish.exporters.base import USED_FILES, BuildContext, Exporter, Task
+from publish.exporters.base import BuildContext, Exporter, Options, Task
 from publish.lock import output_lock
 from publish.manifest import Owned
 from publish.model import FrozenDict
+from publish.workers import Outcome, notice_of, source_of
+
+Contexts = dict[str, BuildContext[Any, Any]]
 
 
 class Progress(Protocol):
@@ -55,20 +54,13 @@ class Report(HasProblems):
     problems: list[Problem] = field(default_factory=list)
     planned: dict[str, list[str]] = field(default_factory=dict)      # exporter -> every output it owns
     cpu: dict[str, float] = field(default_factory=dict)              # exporter -> CPU seconds in its tasks
+    processes: set[int] = field(default_factory=set)                 # ids of the processes that rendered tasks
+    notes: list[str] = field(default_factory=list)                  # for -v only (third-party patches)
     seconds: float = 0.0
 
     @property
     def exit_code(self) -> int:
         return 1 if self.errors else 0
-
-
-@dataclass(frozen=True)
-class Outcome:
-    key: str
-    warnings: tuple[str, ...] = ()
-    error: str | None = None
-    used: tuple[str, ...] = ()          # shared files the outputs link to (image copies)
-    seconds: float = 0.0                # CPU time the task took in its worker
 
 
 def default_jobs() -> int:
@@ -78,35 +70,39 @@ def default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def build(config: Config, selection: Mapping[str, Mapping[str, Any]], *, drafts: bool = False,
+def build(config: Config, selection: Mapping[str, Options | None], *, drafts: bool = False,
           future: bool = False, jobs: int | None = None, force: bool = False,
           progress: Progress | None = None) -> Report:
-    """Run the selected exporters ({name: options}); see Report for what happened."""
+    """Run the selected exporters ({name: the command's options, or None for their defaults, which
+    ask for everything}); see Report for what happened."""
     progress = progress or Quiet()
     jobs = jobs or default_jobs()
+    method = workers.start_method()
     started = time.perf_counter()
     exporters = _instantiate(selection)
     output_dir = config.output_dir
     output_dir.mkdir(parents=True, exist_ok=True)
     report = Report()
+    report.problems.extend(Problem("warning", None, message) for message in registry.conflicts())
     wait = float(os.environ.get("PUBLISH_LOCK_TIMEOUT", "600"))
     with output_lock(output_dir, wait=wait, on_wait=progress.message):
         loaded = load(config, drafts=drafts, future=future, jobs=jobs)
         _take_load(report, loaded)
         downloads = declared_downloads(config)
-        contexts = {name: BuildContext(config, loaded.collection, output_dir, config.theme_dir,
-                                       FrozenDict(selection[name]), downloads) for name in exporters}
+        contexts: Contexts = {name: exporter.context(config, loaded.collection, options=selection[name],
+                                                     downloads=downloads)
+                              for name, exporter in exporters.items()}
         tasks, unplanned = _plan(exporters, contexts, report)
         for task in tasks:
             report.planned.setdefault(task.exporter, []).extend(task.outputs)
         todo, uses = _split(tasks, output_dir, force, report, contexts)
-        whole = frozenset(name for name in exporters if name not in unplanned and not any(selection[name].values()))
+        whole = frozenset(name for name in exporters if name not in unplanned and contexts[name].options.everything())
         owned = manifest.load(output_dir)
         made = _made(tasks, uses, owned, loaded, config, whole, preview=drafts or future)
         claimed = manifest.save(output_dir, prune.claim(owned, made))
         failed: set[str] = set()
         if todo:
-            finished = _run(todo, exporters, contexts, jobs, report, progress)
+            finished = _run(todo, exporters, contexts, jobs, method, report, progress)
             failed = {t.key for t in todo if finished.get(t.key) is None}
             made.update({key: replace(made[key], uses=used) for key, used in finished.items() if used is not None})
         run = prune.Run(whole=whole, part=frozenset(exporters) - whole - unplanned,
@@ -136,7 +132,7 @@ def declared_downloads(config: Config) -> FrozenDict:
 
 
 def _split(tasks: list[Task], output_dir: Path, force: bool, report: Report,
-           contexts: dict[str, BuildContext]) -> tuple[list[Task], dict[str, tuple[str, ...]]]:
+           contexts: Contexts) -> tuple[list[Task], dict[str, tuple[str, ...]]]:
     """The tasks to run, slowest first, and the image copies each up-to-date task links to. An
     up-to-date task's warnings are said again: the same warnings on every run."""
     todo, uses = [], {}
@@ -146,9 +142,9 @@ def _split(tasks: list[Task], output_dir: Path, force: bool, report: Report,
             todo.append(task)
         else:
             report.up_to_date.append(task.label)
-            uses[task.key], warnings = recorded
-            source = _source_of(task, contexts[task.exporter])
-            report.problems.extend(Problem("warning", source, w) for w in warnings)
+            uses[task.key], said = recorded
+            root = contexts[task.exporter].config.root
+            report.problems.extend(Problem("warning", root / path if path else None, message) for path, message in said)
     todo.sort(key=lambda t: -t.cost)
     return todo, uses
 
@@ -184,14 +180,13 @@ def _relative(path: Path, root: Path) -> str:
     return path.relative_to(root).as_posix() if path.is_relative_to(root) else path.as_posix()
 
 
-def _instantiate(selection: Mapping[str, Mapping[str, Any]]) -> dict[str, Exporter]:
-    found = registry.discover()
+def _instantiate(selection: Mapping[str, Options | None]) -> dict[str, Exporter[Any, Any]]:
     exporters = {}
     for name in selection:
-        entry = found.get(name)
+        entry = registry.find(name)
         if entry is None:
             raise ConfigError(f"no exporter named {name!r} is installed",
-                              hint=f"installed: {', '.join(sorted(found)) or 'none'}")
+                              hint=f"installed: {', '.join(sorted(registry.discover())) or 'none'}")
         if entry.exporter is None:
             raise ConfigError(f"the exporter {name!r} from {entry.distribution} {entry.error}")
         exporters[name] = entry.exporter()
@@ -204,7 +199,7 @@ def _take_load(report: Report, loaded: Loaded) -> None:
     report.problems.extend(loaded.problems)
 
 
-def _plan(exporters: dict[str, Exporter], contexts: dict[str, BuildContext],
+def _plan(exporters: dict[str, Exporter[Any, Any]], contexts: Contexts,
           report: Report) -> tuple[list[Task], frozenset[str]]:
     """Every task, and the exporters that failed to plan (nothing of theirs is pruned)."""
     tasks: list[Task] = []
@@ -224,99 +219,41 @@ def _plan(exporters: dict[str, Exporter], contexts: dict[str, BuildContext],
     return tasks, frozenset(unplanned)
 
 
-# Set in the main process before workers fork; read by _render_in_worker.
-_WORKER_STATE: tuple[dict[str, Exporter], dict[str, BuildContext]] | None = None
-
-
-def _render(exporter: Exporter, ctx: BuildContext, task: Task) -> Outcome:
-    USED_FILES.clear()
-    started = time.process_time()
-    try:
-        warnings = exporter.render(ctx, task)
-        missing = [rel for rel in task.outputs if not (ctx.output_dir / rel).is_file()]
-        if missing:
-            return Outcome(task.key, tuple(warnings), f"{task.label}: the exporter did not write {', '.join(missing)}")
-        return Outcome(task.key, tuple(warnings), used=tuple(sorted(set(USED_FILES))),
-                       seconds=time.process_time() - started)
-    except PublishError as exc:
-        return Outcome(task.key, error=f"{task.label}: {exc.describe()}")
-    except Exception as exc:  # noqa: BLE001 - reported with where it happened; other tasks go on
-        frame = traceback.extract_tb(exc.__traceback__)[-1]
-        where = f"{Path(frame.filename).name}:{frame.lineno}"
-        return Outcome(task.key, error=f"{task.label}: {type(exc).__name__}: {exc} (in {where}; "
-                                       f"this is a bug in the {task.exporter} exporter)")
-
-
-def _render_in_worker(task: Task) -> Outcome:
-    assert _WORKER_STATE is not None
-    exporters, contexts = _WORKER_STATE
-    return _render(exporters[task.exporter], contexts[task.exporter], task)
-
-
-def _run(todo: list[Task], exporters: dict[str, Exporter], contexts: dict[str, BuildContext], jobs: int,
+def _run(todo: list[Task], exporters: dict[str, Exporter[Any, Any]], contexts: Contexts, jobs: int, method: str,
          report: Report, progress: Progress) -> dict[str, tuple[str, ...] | None]:
     """Run the tasks; returns, per task that succeeded, the image copies its outputs link to."""
-    global _WORKER_STATE
-    used = {t.exporter for t in todo}
-    for name in sorted(used):
+    for name in sorted({t.exporter for t in todo}):
         try:
-            warnings = exporters[name].prepare(contexts[name]) or []
-            report.problems.extend(Problem("warning", None, f"{name}: {warning}") for warning in warnings)
+            notices = [notice_of(item, None) for item in exporters[name].prepare(contexts[name]) or ()]
+            report.problems.extend(Problem("warning", n.path, f"{name}: {n.message}") for n in notices)
         except Exception as exc:  # noqa: BLE001
             report.problems.append(Problem("error", None, f"exporter {name!r} could not start: {exc}"))
             todo = [t for t in todo if t.exporter != name]
+    report.notes.extend(patches.apply_all())     # what prepare() loaded is patched before workers start
     by_key = {t.key: t for t in todo}
     done: dict[str, tuple[str, ...] | None] = {}
 
     def finished(outcome: Outcome) -> None:
         task = by_key[outcome.key]
-        output_dir = contexts[task.exporter].output_dir
-        source = _source_of(task, contexts[task.exporter])
-        report.problems.extend(Problem("warning", source, w) for w in outcome.warnings)
+        ctx = contexts[task.exporter]
+        report.problems.extend(Problem("warning", n.path, n.message) for n in outcome.notices)
         report.cpu[task.exporter] = report.cpu.get(task.exporter, 0.0) + outcome.seconds
+        if outcome.pid:
+            report.processes.add(outcome.pid)
         if outcome.error:
-            state.forget(output_dir, task)
-            report.problems.append(Problem("error", source, outcome.error))
+            state.forget(ctx.output_dir, task)
+            report.problems.append(Problem("error", source_of(task, ctx), outcome.error))
         else:
-            state.record(output_dir, task, outcome.used, outcome.warnings)
+            said = tuple((_relative(n.path, ctx.config.root) if n.path else "", n.message) for n in outcome.notices)
+            state.record(ctx.output_dir, task, outcome.used, said)
             report.written.extend(task.outputs)
             done[task.key] = outcome.used
         progress.advance(task.label)
 
-    workers = min(jobs, len(todo))
-    if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
-        progress.start(len(todo), "Writing")
-        for task in todo:
-            finished(_render(exporters[task.exporter], contexts[task.exporter], task))
-        progress.stop()
-        return done
-    _WORKER_STATE = (exporters, contexts)
-    # Everything loaded so far (the collection, WeasyPrint, fonts, stylesheets) lives as long as the
-    # workers do. Frozen, the garbage collector never walks it again (about 11 ms of collection per
-    # PDF saved) and never writes to it, so the workers keep sharing those pages with this process.
-    gc.freeze()
     try:
-        # fork: workers inherit the loaded collection and whatever prepare() imported, without pickling.
-        # All workers start at the first submit, before the progress display starts its thread.
-        with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
-            futures = {pool.submit(_render_in_worker, task): task for task in todo}
-            progress.start(len(todo), "Writing")
-            for future in as_completed(futures):
-                task = futures[future]
-                try:
-                    outcome = future.result()
-                except Exception as exc:  # noqa: BLE001 - a worker died (out of memory, signal)
-                    outcome = Outcome(task.key, error=f"{task.label}: worker failed: {type(exc).__name__}: {exc}")
-                finished(outcome)
-            progress.stop()
+        for outcome in workers.run(todo, exporters, contexts, jobs=jobs, method=method,
+                                   started=lambda: progress.start(len(todo), "Writing")):
+            finished(outcome)
     finally:
-        _WORKER_STATE = None
-        gc.unfreeze()
+        progress.stop()
     return done
-
-
-def _source_of(task: Task, ctx: BuildContext):  # type: ignore[no-untyped-def]
-    slug = task.params.get("slug") if task.params else None
-    article = ctx.collection.get(slug) if isinstance(slug, str) else None
-    return article.source if article else None
-

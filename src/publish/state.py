@@ -42,7 +42,12 @@ def current_uses(output_dir: Path, task: Task) -> tuple[str, ...] | None:
     return found[0] if found is not None else None
 
 
-def current(output_dir: Path, task: Task) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
+# A warning as recorded: the file it is about (relative to the site root; "" for the whole site)
+# and its message.
+Said = tuple[str, str]
+
+
+def current(output_dir: Path, task: Task) -> tuple[tuple[str, ...], tuple[Said, ...]] | None:
     """For an up-to-date task: the image copies its outputs link to, and the warnings it gave when
     it ran (said again, so every run reports the same); None if it must run."""
     try:
@@ -50,7 +55,10 @@ def current(output_dir: Path, task: Task) -> tuple[tuple[str, ...], tuple[str, .
         uses = _uses_if_current(output_dir, task, record)
         if uses is None:
             return None
-        return uses, tuple(str(w) for w in record.get("warnings", []))
+        said = record.get("warnings", [])
+        if not all(isinstance(w, list) and len(w) == 2 and all(isinstance(x, str) for x in w) for w in said):
+            return None                   # warnings recorded without their file (an older version)
+        return uses, tuple((path, message) for path, message in said)
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
 
@@ -86,10 +94,10 @@ def every_record(output_dir: Path) -> Iterator[dict[str, Any]]:
             yield data
 
 
-def record(output_dir: Path, task: Task, uses: tuple[str, ...] = (), warnings: tuple[str, ...] = ()) -> None:
+def record(output_dir: Path, task: Task, uses: tuple[str, ...] = (), warnings: tuple[Said, ...] = ()) -> None:
     outputs = {rel: file_digest(output_dir / rel) for rel in task.outputs}
     data = {"key": task.key, "digest": task.digest, "outputs": outputs, "uses": list(uses),
-            "warnings": list(warnings)}
+            "warnings": [list(w) for w in warnings]}
     write_atomic(_record_path(output_dir, task.key), json.dumps(data, sort_keys=True))
 
 

@@ -7,9 +7,8 @@ from pathlib import Path
 
 from PIL import Image as PILImage
 
-from publish.config import load_config
 from publish.content.loader import Loaded, load
-from tests.conftest import write_article
+from tests.conftest import load_config, write_article
 
 LINKING = """---
 title: Linking

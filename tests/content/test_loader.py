@@ -8,9 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from publish.config import load_config
 from publish.content.loader import Loaded, load
-from tests.conftest import write_article
+from tests.conftest import load_config, write_article
 
 GOOD = """---
 title: A good article

@@ -15,80 +15,24 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path, PurePosixPath
-from typing import Literal
 from urllib.parse import unquote, urlsplit
 
 from publish import images as image_store
-from publish.config import PLACEHOLDER_URL, Config
+from publish.config import Config
 from publish.content import markdown, remote
 from publish.content.article_cache import ArticleCache, Entry, Lookup
 from publish.content.body import ARTICLE_SUFFIXES, finish, reading_minutes, summary_before_more
 from publish.content.dates import zone_named
 from publish.content.reader import Draft, NotAnArticle, controls_warning, digest_of, read_front, without_controls
+from publish.content.site import ALT_FIELD, cover_fact, site_of, site_problems
 from publish.errors import ContentError, ImageError, PublishError, UnsafePathError
 from publish.html import is_remote
 from publish.model import Article, Author, Collection, FrozenDict, Image, Site
 from publish.paths import inside, resolve_inside
+from publish.problems import HasProblems, Problem
 
 CACHE_DIR = ".publish"
 SKIPPED_NAMES = {"readme.md", "license.md", "changelog.md", "contributing.md"}
-
-
-@dataclass(frozen=True)
-class Problem:
-    severity: Literal["error", "warning"]
-    path: Path | None
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.path}: {self.message}" if self.path else self.message
-
-
-class HasProblems:
-    """Errors and warnings of anything that collects Problems, as the user sees them: each once, in
-    the same order on every run, and a warning shared by several articles said once for all."""
-
-    problems: list[Problem]
-
-    @property
-    def shown(self) -> list[Problem]:
-        return grouped(self.problems)
-
-    @property
-    def errors(self) -> list[Problem]:
-        return [p for p in self.shown if p.severity == "error"]
-
-    @property
-    def warnings(self) -> list[Problem]:
-        return [p for p in self.shown if p.severity == "warning"]
-
-
-NAMED_IN_GROUP = 3            # articles named in a grouped warning; the rest are counted
-
-
-def grouped(problems: list[Problem]) -> list[Problem]:
-    """Problems deduplicated and sorted (errors first, then site-wide lines, then by file); a warning
-    with the same text for several files becomes one line that counts them."""
-    unique = sorted(set(problems), key=lambda p: (p.severity != "error", p.path is not None, str(p.path or ""),
-                                                  p.message))
-    files_by_warning: dict[str, list[Path]] = {}
-    for problem in unique:
-        if problem.severity == "warning" and problem.path is not None:
-            files_by_warning.setdefault(problem.message, []).append(problem.path)
-    shown: list[Problem] = []
-    done: set[str] = set()
-    for problem in unique:
-        files = files_by_warning.get(problem.message, []) if problem.severity == "warning" else []
-        if len(files) < 2:
-            shown.append(problem)
-            continue
-        if problem.message in done:
-            continue
-        done.add(problem.message)
-        names = ", ".join(path.name for path in files[:NAMED_IN_GROUP])
-        more = f" and {len(files) - NAMED_IN_GROUP} more" if len(files) > NAMED_IN_GROUP else ""
-        shown.append(Problem("warning", None, f"{len(files)} articles: {problem.message} ({names}{more})"))
-    return sorted(shown, key=lambda p: (p.severity != "error", p.path is not None, str(p.path or "")))
 
 
 @dataclass
@@ -99,57 +43,6 @@ class Loaded(HasProblems):
     skipped: list[tuple[Article, str]] = field(default_factory=list)   # (article, "draft" | "future" | "expired")
     problems: list[Problem] = field(default_factory=list)
     reused: int = 0                     # articles taken unchanged from the previous run's cache
-
-
-def site_of(config: Config) -> Site:
-    s = config.site
-    titles = {language.tag: language.title for language in config.engine.languages.values() if language.title}
-    return Site(title=config.site_title, description=s.description, base_url=config.base_url,
-                author=s.author, email=s.email, language=s.language, timezone=s.timezone,
-                article_url=s.article_url, icon=s.icon, logo=s.logo, titles=FrozenDict(titles))
-
-
-def site_problems(config: Config) -> list[Problem]:
-    """Site settings that would put a placeholder in the outputs: said once per run."""
-    problems = []
-    where = _where_to_set(config)
-    if not config.site.base_url:
-        problems.append(Problem("warning", None, (
-            f"no base URL is set, so feeds and emails link to the placeholder {PLACEHOLDER_URL}: "
-            f"set base_url in [site] of publish.toml{where}")))
-    elif _looks_like_placeholder(config.site.base_url):
-        problems.append(Problem("warning", None, (
-            f"the base URL {config.site.base_url} (from {config.origin('site.base_url')}) looks like a placeholder: "
-            f"feeds and emails will link there; set the blog's real address in [site] base_url of publish.toml"
-            f"{where}")))
-    if "@" not in config.email.sender and "@" not in config.site.email:
-        domain = urlsplit(config.base_url).hostname or "example.com"
-        problems.append(Problem("warning", None, (
-            f"no sender address is set, so .eml files are sent from the made-up newsletter@{domain}: set "
-            f"sender in [email] (or email in [site]) of publish.toml{_where_to_set_email(config)}")))
-    return problems
-
-
-def _where_to_set_email(config: Config) -> str:
-    return {"hugo": ", or params.author.email in the Hugo configuration",
-            "jekyll": ", or email (or author.email) in _config.yml"}.get(config.engine.name, "")
-
-
-def _where_to_set(config: Config) -> str:
-    engine = config.engine
-    if engine.name == "hugo":
-        return f", or baseURL in {engine.files[0] if engine.files else 'hugo.toml'}"
-    if engine.name == "jekyll":
-        return ", or url (and baseurl) in _config.yml"
-    if engine.name == "astro":
-        return f", or site in {engine.files[0] if engine.files else 'astro.config.mjs'}"
-    return ""
-
-
-def _looks_like_placeholder(url: str) -> bool:
-    host = (urlsplit(url).hostname or "").lower()
-    return host in ("localhost", "127.0.0.1") or any(
-        host == name or host.endswith("." + name) for name in ("example.com", "example.org", "example.net"))
 
 
 def discover(content_dir: Path, public_dir: Path) -> Iterator[Path]:
@@ -256,44 +149,8 @@ def load(config: Config, *, drafts: bool = False, future: bool = False, jobs: in
             skipped.append((article, "expired"))
         else:
             published.append(article)
-    problems.extend(_cover_fact(published, unique, config))
+    problems.extend(cover_fact(published, unique, config))
     return Loaded(Collection(site, tuple(published)), skipped, problems, reused=len(finish_one.reused_slugs))
-
-
-# The field a blog's engine or theme names the cover with, for messages in the owner's own words.
-ENGINE_IMAGE_FIELD = {"hugo": "cover.image", "jekyll": "image", "astro": "heroImage"}
-ALT_FIELD = {"seo.image": "seo.image.alt", "heroImage": "heroImageAlt", "cover.image": "cover.alt",
-             "cover": "cover.alt", "coverImage": "coverImage.alt", "image": "imageAlt",
-             "ogImage": "ogImageAlt", "header.image": "header.alt", "images": "imageAlt"}
-
-
-def image_field(drafts: list[Draft], config: Config) -> str:
-    """The front matter field this blog's articles use for their cover: the one most of them use,
-    else the engine's usual one, else `image`."""
-    used: dict[str, int] = {}
-    for draft in drafts:
-        if draft.image_field:
-            used[draft.image_field] = used.get(draft.image_field, 0) + 1
-    if used:
-        return max(sorted(used), key=lambda name: used[name])
-    return ENGINE_IMAGE_FIELD.get(config.engine.name, "image")
-
-
-def _cover_fact(published: list[Article], drafts: list[Draft], config: Config) -> list[Problem]:
-    """One site-wide line for the articles without a cover, instead of one warning per article."""
-    named = {d.slug for d in drafts if d.image_source}      # a cover that failed to load has its own warning
-    without = [a for a in published if a.cover is None and a.slug not in named]
-    if not without:
-        return []
-    field = image_field(drafts, config)
-    names = sorted(a.source.name for a in without)
-    listed = ", ".join(names[:NAMED_IN_GROUP]) + (f" and {len(names) - NAMED_IN_GROUP} more"
-                                                  if len(names) > NAMED_IN_GROUP else "")
-    count = "1 article has" if len(without) == 1 else f"{len(without)} articles have"
-    their = "its PDF gets" if len(without) == 1 else "their PDFs get"
-    return [Problem("warning", None, (
-        f"{count} no cover image ({listed}); {their} a typographic cover. "
-        f"Set `{field}:` in the front matter to use one."))]
 
 
 def _path_key(path: str) -> str:
@@ -496,7 +353,7 @@ def _with_alt(image: Image, alt: str) -> Image:
 
 
 def _readable_roots(config: Config) -> tuple[Path, ...]:
-    roots = [config.root, config.content_dir, config.public_dir, config.theme_dir]
+    roots = [config.root, config.content_dir, config.public_dir, *config.themes.folders]
     return tuple(dict.fromkeys(p.resolve() for p in roots))
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from publish.engines import Engine, Found, Notes, frozen, read_data, text
+from publish.engines.common import Engine, Found, Notes, frozen, read_data, text
 
 CONFIG_FILES = ("astro.config.mjs", "astro.config.ts", "astro.config.js", "astro.config.mts", "astro.config.cjs")
 CONSTANT_FILES = ("src/consts.ts", "src/consts.js", "src/config.ts", "src/config.js", "src/site.config.ts")

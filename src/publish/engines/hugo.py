@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from publish.engines import Author, Engine, Found, Language, Notes, author_of, frozen, read_data, text
+from publish.engines.common import Author, Engine, Found, Language, Notes, author_of, frozen, read_data, text
 
 ROOT_FILES = ("hugo.toml", "hugo.yaml", "hugo.yml", "hugo.json",
               "config.toml", "config.yaml", "config.yml", "config.json")

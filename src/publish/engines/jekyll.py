@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from publish.engines import Author, Engine, Found, Notes, author_of, frozen, read_data, text
+from publish.engines.common import Author, Engine, Found, Notes, author_of, frozen, read_data, text
 
 CONFIG_FILES = ("_config.yml", "_config.yaml", "_config.toml")
 AUTHOR_FILES = ("_data/authors.yml", "_data/authors.yaml", "_data/authors.json")

@@ -4,8 +4,13 @@ An exporter turns the Collection into files under the output folder in two steps
 
 * `plan(ctx)` lists Tasks: independent units of work (one PDF, all feeds, one EPUB), each naming
   the files it writes and a digest of everything it is made from. Cheap; runs in the main process.
-* `render(ctx, task)` writes the task's files through `ctx.write` and returns warnings. It may run
-  in a worker process, so it gets everything from `ctx` and `task`.
+* `render(ctx, task)` writes the task's files through `ctx.write` and returns Notices (warnings
+  naming the file they are about). It may run in a worker process, so it gets everything from
+  `ctx` and `task`.
+
+An exporter may declare two frozen dataclasses: `settings`, read from `[<name>]` of publish.toml
+with the same checks as publish's own sections (`ctx.settings`), and `options`, what a command
+asks of it (`ctx.options`; the defaults ask for everything, as `publish all` does).
 
 The pipeline skips a task whose digest and files are unchanged, runs the rest in parallel, and
 records what it wrote. A third-party exporter is a subclass registered under the
@@ -17,18 +22,37 @@ from __future__ import annotations
 import hashlib
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
-from functools import lru_cache
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Generic, TypeVar
 
 from publish.config import Config
-from publish.errors import UnsafePathError
 from publish.model import EMPTY, Article, Collection, FrozenDict, Image
-from publish.paths import inside, output_path, write_atomic
+from publish.paths import output_path, write_atomic
+from publish.themes import ThemeChain
 
-# Shared files (image copies) that the task being rendered in this process links to.
-USED_FILES: list[str] = []
+
+@dataclass(frozen=True)
+class Options:
+    """What a command asks of an exporter. An exporter with command options declares a frozen
+    dataclass subclass; its defaults ask for everything the exporter makes (`publish all`)."""
+
+    def everything(self) -> bool:
+        """Whether these options ask for everything the exporter makes: the run may then remove the
+        exporter's earlier files that the content no longer makes."""
+        return self == type(self)()
+
+
+@dataclass(frozen=True)
+class Notice:
+    """A warning for the user about one file (usually an article's source), or the whole site."""
+
+    message: str
+    path: Path | None = None
+
+
+S = TypeVar("S")                          # the exporter's settings dataclass (None: it declares none)
+Opt = TypeVar("Opt", bound=Options)       # the exporter's command options
 
 
 @dataclass(frozen=True)
@@ -45,15 +69,22 @@ class Task:
 
 
 @dataclass(frozen=True)
-class BuildContext:
+class BuildContext(Generic[S, Opt]):
     config: Config
     collection: Collection
     output_dir: Path
-    theme_dir: Path
-    options: Mapping[str, Any] = field(default=EMPTY)   # the command's options for this exporter
+    theme_dir: Path                     # the site theme's folder; read theme files through `themes`
+    settings: S                         # the exporter's own settings, from [<name>] of publish.toml
+    options: Opt                        # what the command asked of this exporter
     # What other formats may link to, from every installed exporter's `downloads`, e.g.
     # {"pdf": "pdf/{slug}.pdf", "epub": "epub/field-notes.epub"} ({slug}: the article's).
     downloads: Mapping[str, str] = field(default=EMPTY)
+    # The shared files (image copies) the task being rendered links to; fresh for each task.
+    used_files: set[str] = field(default_factory=set, init=False, compare=False, repr=False)
+
+    def for_task(self) -> BuildContext[S, Opt]:
+        """This context with nothing recorded yet: one per rendered task."""
+        return replace(self)
 
     @property
     def site(self):  # type: ignore[no-untyped-def]
@@ -65,12 +96,22 @@ class BuildContext:
         write_atomic(target, data)
         return target
 
+    @property
+    def themes(self) -> ThemeChain:
+        """The theme lookup chain starting at `theme_dir`: every theme file is read through it."""
+        cached = self.__dict__.get("_themes")
+        if cached is None:
+            same = self.theme_dir.resolve() == self.config.theme_dir
+            cached = self.config.themes if same else ThemeChain.from_folder(self.theme_dir, self.config.root)
+            object.__setattr__(self, "_themes", cached)     # frozen: resolved once per context
+        return cached
+
     def theme_file(self, *parts: str) -> Path:
-        """A file of the theme; refuses paths that leave the theme folder."""
-        path = self.theme_dir.joinpath(*parts)
-        if not inside(path, [self.theme_dir]):
-            raise UnsafePathError(f"theme file {'/'.join(parts)!r} is outside the theme folder")
-        return path.resolve()
+        """A theme file through the chain ("email", "article.html"): the first theme's that has it, else
+        where the site theme would hold it. Refuses paths that leave the theme folders."""
+        relative = "/".join(parts)
+        found = self.themes.find(relative)
+        return found if found is not None else self.themes.guard(self.theme_dir / relative)
 
     def web_image(self, image: Image, max_width: int) -> tuple[str, int, int]:
         """A JPEG/PNG copy under output/images/ (converted once); returns (relative path, w, h).
@@ -79,7 +120,7 @@ class BuildContext:
         from publish.images import web_copy
 
         relative, width, height = web_copy(image, self.output_dir, max_width)
-        USED_FILES.append(relative)
+        self.used_files.add(relative)
         return relative, width, height
 
     def image_url(self, image: Image, max_width: int) -> tuple[str, int, int]:
@@ -88,34 +129,50 @@ class BuildContext:
         return self.site.url(relative), width, height
 
 
-class Exporter(ABC):
+class Exporter(ABC, Generic[S, Opt]):
     """Base class of every output format."""
 
-    name: ClassVar[str]              # command-line and entry-point name: "pdf"
+    name: ClassVar[str]              # command-line, entry-point and settings-section name: "pdf"
     description: ClassVar[str]       # one line for `publish exporters`
     version: ClassVar[str] = "1"     # bump when output changes for the same input
-    theme_folder: ClassVar[str | None] = None   # e.g. "pdf": its files feed every task's digest
+    theme_folder: ClassVar[str | None] = None   # e.g. "pdf": its files through the theme chain feed every
+                                                # task's digest, and nothing else of the theme does
     # Files other formats may link to: kind -> path under the output folder, where {slug} is an
     # article's slug and {site} the site's (e.g. {"pdf": "pdf/{slug}.pdf"}). Collected by the
     # pipeline into BuildContext.downloads, so no exporter imports another.
     downloads: ClassVar[Mapping[str, str]] = EMPTY
+    # A frozen dataclass with a default for every field, read from [<name>] (ctx.settings); None: no settings.
+    settings: ClassVar[type[Any] | None] = None
+    # A frozen dataclass subclass of Options that the commands fill (ctx.options).
+    options: ClassVar[type[Options]] = Options
 
     @abstractmethod
-    def plan(self, ctx: BuildContext) -> list[Task]:
+    def plan(self, ctx: BuildContext[S, Opt]) -> list[Task]:
         """The tasks for this run (ctx.options holds the command's selection)."""
 
     @abstractmethod
-    def render(self, ctx: BuildContext, task: Task) -> list[str]:
-        """Write `task.outputs` with `ctx.write`; return warnings for the user."""
+    def render(self, ctx: BuildContext[S, Opt], task: Task) -> list[Notice]:
+        """Write `task.outputs` with `ctx.write`; return warnings for the user, each naming its file."""
 
-    def prepare(self, ctx: BuildContext) -> list[str] | None:
-        """Called once in the main process before workers start: import heavy libraries, parse
-        stylesheets and fonts here so forked workers inherit them. May return warnings about the
-        whole run (e.g. fonts this machine lacks), reported once."""
+    def prepare(self, ctx: BuildContext[S, Opt]) -> list[Notice] | None:
+        """Called once in the main process before workers start, and once in each worker that
+        is not forked from it: import heavy libraries, parse stylesheets and fonts here. May return
+        warnings about the whole run (e.g. fonts this machine lacks), reported once."""
         return None
 
+    def context(self, config: Config, collection: Collection, *, options: Opt | None = None,
+                downloads: Mapping[str, str] = EMPTY) -> BuildContext[S, Opt]:
+        """The context this exporter plans and renders with: its settings from the configuration
+        and the command's options (their defaults when none are given)."""
+        settings = config.settings_for(self.name, self.settings) if self.settings is not None else None
+        if options is not None and not isinstance(options, self.options):
+            raise TypeError(f"the {self.name} exporter takes {self.options.__name__}, not {type(options).__name__}")
+        chosen = options if options is not None else self.options()
+        return BuildContext(config, collection, config.output_dir, config.theme_dir, settings, chosen,  # type: ignore[arg-type]
+                            downloads)
+
     # Helpers for subclasses ------------------------------------------------------------------
-    def task(self, ctx: BuildContext, key: str, outputs: Iterable[str], articles: Iterable[Article] = (),
+    def task(self, ctx: BuildContext[Any, Any], key: str, outputs: Iterable[str], articles: Iterable[Article] = (),
              *, label: str = "", cost: float = 1.0, **params: Any) -> Task:
         """A Task whose digest covers the articles, the configuration, the theme and the exporter."""
         h = hashlib.sha256()
@@ -129,15 +186,5 @@ class Exporter(ABC):
         return Task(self.name, key, tuple(outputs), h.hexdigest(), label or key, cost, FrozenDict(params),
                     tuple(a.slug for a in articles))
 
-    def _theme_digest(self, ctx: BuildContext) -> str:
-        return _folder_digest(ctx.theme_dir / self.theme_folder) if self.theme_folder else ""
-
-
-@lru_cache(maxsize=16)
-def _folder_digest(folder: Path) -> str:
-    """Digest of a theme folder's files (once per process)."""
-    h = hashlib.sha256()
-    if folder.is_dir():
-        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-            h.update(path.relative_to(folder).as_posix().encode() + b"\0" + path.read_bytes())
-    return h.hexdigest()
+    def _theme_digest(self, ctx: BuildContext[Any, Any]) -> str:
+        return ctx.themes.digest(self.theme_folder) if self.theme_folder else ""

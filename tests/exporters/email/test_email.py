@@ -283,23 +283,19 @@ def test_digest_window_and_limit(site: Path) -> None:
 
 
 def test_default_digest_counts_back_from_the_newest_article(site: Path, tmp_path: Path) -> None:
-    from publish.config import load_config
     from publish.content.loader import load
-    from publish.exporters.base import BuildContext
-    from publish.exporters.email import EmailExporter
-    from publish.model import FrozenDict
+    from publish.exporters.email import EmailExporter, EmailOptions
+    from tests.conftest import load_config
 
     config = load_config(cwd=site)
     collection = load(config, jobs=2, write_cache=False).collection
-    ctx = BuildContext(config, collection, tmp_path, config.theme_dir, FrozenDict({}))
-    tasks = EmailExporter().plan(ctx)        # `publish all` passes {}: every article and the default digest
+    exporter = EmailExporter()
+    tasks = exporter.plan(exporter.context(config, collection))   # `publish all`: every article, the default digest
     assert sorted(t.key for t in tasks) == sorted([f"email/{a.slug}" for a in collection] + ["email/digest"])
     digest = next(t for t in tasks if t.key == "email/digest")
     assert digest.params["slugs"] == ("a-little-math-on-the-page",)      # the next one is 67 days older
     assert digest.outputs == tuple(f"email/digest-2025-04-22.{ext}" for ext in ("html", "txt", "eml"))
-    wider = BuildContext(config, collection, tmp_path, config.theme_dir,
-                         FrozenDict({"slugs": (), "digest": True, "per_article": False, "since": None, "limit": 2}))
-    (only,) = EmailExporter().plan(wider)
+    (only,) = exporter.plan(exporter.context(config, collection, options=EmailOptions(digest=True, limit=2)))
     assert only.key == "email/digest-latest-2-2025-04-22" and len(only.params["slugs"]) == 1
     assert only.outputs == tuple(f"email/digest-latest-2-2025-04-22.{ext}" for ext in ("html", "txt", "eml"))
 

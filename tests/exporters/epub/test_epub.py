@@ -19,12 +19,12 @@ import pytest
 from lxml import etree
 from PIL import Image
 
-from publish.config import load_config
 from publish.content.loader import load
+from publish.exporters.epub import EpubOptions
 from publish.exporters.epub.xhtml import X, parse_chapter, rewrite_links
 from publish.model import Collection
 from publish.pipeline import build
-from tests.conftest import REPO, copy_sample, needs_judge, run_publish, write_article
+from tests.conftest import REPO, copy_sample, load_config, needs_judge, run_publish, write_article
 from tests.validators import epub_problems
 
 BASE = "https://fieldnotes.example"
@@ -235,7 +235,7 @@ def test_newest_first_when_configured(tmp_path: Path, collection: Collection) ->
     with (site / "publish.toml").open("a") as handle:
         handle.write('\n[epub]\norder = "newest"\ntitle = "Notes, Collected"\n')
     config = load_config(cwd=site)
-    report = build(config, {"epub": {}}, jobs=1)        # what `publish all` asks of the exporter
+    report = build(config, {"epub": None}, jobs=1)        # what `publish all` asks of the exporter
     assert report.exit_code == 0, report.problems
     newest = Book(site / "output" / BOOK)
     assert newest.chapters == [f"text/{a.slug}.xhtml" for a in collection.articles]
@@ -425,20 +425,23 @@ def test_empty_selection_is_a_clear_error(site: Path) -> None:
 
 # --- incremental builds -----------------------------------------------------------------------------
 
+WEB_BOOK = EpubOptions(tag="web")       # `publish epub --tag web`
+
+
 def test_one_task_per_book_rebuilt_when_a_member_changes(tmp_path: Path) -> None:
     site = copy_sample(tmp_path / "incremental")
     config = load_config(cwd=site)
-    first = build(config, {"epub": {"tag": "web"}}, jobs=1)
+    first = build(config, {"epub": WEB_BOOK}, jobs=1)
     assert first.written == ["epub/field-notes-web.epub"]
-    assert build(config, {"epub": {"tag": "web"}}, jobs=1).written == []
+    assert build(config, {"epub": WEB_BOOK}, jobs=1).written == []
     # Not tagged Web: the Web book stays up to date.
     cafe = site / "content" / "le-carnet-du-cafe.md"
     cafe.write_text(cafe.read_text(encoding="utf-8") + "\nUne phrase de plus.\n", encoding="utf-8")
-    assert build(config, {"epub": {"tag": "web"}}, jobs=1).written == []
+    assert build(config, {"epub": WEB_BOOK}, jobs=1).written == []
     # A member changed: rebuilt, and the new text is in the book.
     feeds = site / "content" / "why-feeds-still-matter.md"
     feeds.write_text(feeds.read_text(encoding="utf-8") + "\nOne more sentence.\n", encoding="utf-8")
-    assert build(config, {"epub": {"tag": "web"}}, jobs=1).written == ["epub/field-notes-web.epub"]
+    assert build(config, {"epub": WEB_BOOK}, jobs=1).written == ["epub/field-notes-web.epub"]
     rebuilt = Book(site / "output" / "epub" / "field-notes-web.epub")
     assert b"One more sentence." in rebuilt.file("text/why-feeds-still-matter.xhtml")
 

@@ -18,11 +18,10 @@ from lxml import etree
 from lxml import html as lxml_html
 
 from publish import registry
-from publish.config import load_config
 from publish.content.loader import load
 from publish.html import text_of
 from publish.model import Collection
-from tests.conftest import REPO, copy_sample, needs_judge, run_publish, write_article
+from tests.conftest import REPO, copy_sample, load_config, needs_judge, run_publish, write_article
 
 BASE = "https://fieldnotes.example"
 FILES = ("rss.xml", "atom.xml", "feed.json")

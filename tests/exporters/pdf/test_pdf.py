@@ -16,13 +16,11 @@ from pathlib import Path
 import pikepdf
 import pytest
 
-from publish.config import load_config
 from publish.content.loader import load
 from publish.errors import ConfigError
-from publish.exporters.base import BuildContext
-from publish.exporters.pdf import PdfExporter
-from publish.model import Collection, FrozenDict
-from tests.conftest import REPO, SEED, needs_judge, run_publish, write_article
+from publish.exporters.pdf import PdfExporter, PdfOptions
+from publish.model import Collection
+from tests.conftest import REPO, SEED, load_config, needs_judge, run_publish, write_article
 
 LONG_TITLE = ("A deliberately long title that keeps going well past the point where any sensible editor "
               "would have cut it, because a cover has to cope with whatever the front matter holds, including "
@@ -507,15 +505,15 @@ def test_slug_selection_and_suggestions(site: Path, collection: Collection) -> N
     config = load_config(cwd=site)
     exporter = PdfExporter()
 
-    def plan(options: dict) -> list[str]:  # type: ignore[type-arg]
-        ctx = BuildContext(config, collection, config.output_dir, config.theme_dir, FrozenDict(options))
+    def plan(*slugs: str) -> list[str]:
+        ctx = exporter.context(config, collection, options=PdfOptions(slugs=slugs))
         return [task.outputs[0] for task in exporter.plan(ctx)]
 
-    assert len(plan({})) == len(collection) == len(plan({"slugs": ()}))
-    assert plan({"slugs": ("why-feeds-still-matter",)}) == ["pdf/why-feeds-still-matter.pdf"]
+    assert len(plan()) == len(collection)
+    assert plan("why-feeds-still-matter") == ["pdf/why-feeds-still-matter.pdf"]
     with pytest.raises(ConfigError, match="did you mean 'unicode-in-print'"):
-        plan({"slugs": ("unicode-in-prnt",)})
-    tasks = exporter.plan(BuildContext(config, collection, config.output_dir, config.theme_dir, FrozenDict()))
+        plan("unicode-in-prnt")
+    tasks = exporter.plan(exporter.context(config, collection))
     longest = max(collection, key=lambda a: a.word_count)
     assert max(tasks, key=lambda t: t.cost).params["slug"] == longest.slug
 
@@ -528,10 +526,10 @@ def test_unknown_slug_is_a_usage_error(site: Path, build: subprocess.CompletedPr
 
 def test_unknown_page_size_is_a_usage_error(site: Path, collection: Collection) -> None:
     config = load_config(cwd=site)
-    config = replace(config, pdf=replace(config.pdf, page_size="A7"))
-    ctx = BuildContext(config, collection, config.output_dir, config.theme_dir, FrozenDict())
+    exporter = PdfExporter()
+    ctx = exporter.context(config, collection)
     with pytest.raises(ConfigError, match="page size"):
-        PdfExporter().plan(ctx)
+        exporter.plan(replace(ctx, settings=replace(ctx.settings, page_size="A7")))
 
 
 # Fonts this machine lacks --------------------------------------------------------------------

@@ -1,49 +1,39 @@
-"""pdf_render.py: the WeasyPrint engine set up once per process."""
+"""pdf/render.py: the WeasyPrint engine set up once per process (the patches it applies are
+tested in tests/test_patches.py)."""
 
 from __future__ import annotations
 
-from publish.exporters.pdf.render import _OpenArrays, _share_array_types
+import os
+from pathlib import Path
+
+import pikepdf
+import pytest
+
+from publish.exporters.pdf.fetcher import LocalFetcher
+from publish.exporters.pdf.html import page_size
+from publish.exporters.pdf.render import engine, write_pdf
+from publish.themes import ThemeChain
+from tests.conftest import REPO
 
 
-def test_sized_arrays_are_built_as_open_arrays_with_the_same_content() -> None:
-    from weasyprint.text.ffi import ffi
-
-    shim = _OpenArrays(ffi)
-    items = [5, 3, 9, 1]
-    array = shim.new(f"hb_codepoint_t[{len(items)}]", items)
-    assert list(array) == items
-    assert ffi.sizeof(array) == len(items) * ffi.sizeof("hb_codepoint_t")
-    # Not every shape is rewritten: a longer array than its items keeps its zero padding.
-    padded = shim.new("hb_codepoint_t[6]", items)
-    assert list(padded) == [*items, 0, 0]
-    assert shim.NULL == ffi.NULL
-
-
-def test_font_subsetting_no_longer_parses_a_c_type_per_glyph_count() -> None:
+def test_the_engine_patches_weasyprint_and_writes_a_pdf_leaving_the_environment_as_it_was(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from weasyprint.pdf import fonts
 
-    _share_array_types()
-    _share_array_types()                        # idempotent: wrapped once
-    assert isinstance(fonts.ffi, _OpenArrays) and not isinstance(fonts.ffi._wrapped, _OpenArrays)
-    parsed = fonts.ffi._wrapped._parsed_types
-    for count in (4711, 4712):
-        fonts.ffi.new(f"hb_codepoint_t[{count}]", list(range(count)))
-    assert "hb_codepoint_t[4711]" not in parsed and "hb_codepoint_t[]" in parsed
+    from publish.patches import SWITCH
+    from publish.patches.weasyprint import _OpenArrays
 
-
-def test_pdf_streams_are_deflated_at_level_6() -> None:
-    import zlib
-
-    import pydyf
-
-    from publish.exporters.pdf.render import _deflate_at_level_6, _Level6Zlib
-
-    _deflate_at_level_6()
-    _deflate_at_level_6()
-    assert isinstance(pydyf.zlib, _Level6Zlib) and not isinstance(pydyf.zlib._wrapped, _Level6Zlib)
-    data = b"BT /F1 10 Tf 72 712 Td (A line of text) Tj ET\n" * 2000
-    stream = pydyf.Stream([data], compress=True).data
-    deflated = stream.split(b"stream\n", 1)[1].rsplit(b"\nendstream", 1)[0]
-    assert zlib.decompress(deflated) == data
-    level6 = zlib.compressobj(6)
-    assert deflated == level6.compress(data) + level6.flush()
+    monkeypatch.delenv(SWITCH, raising=False)
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    monkeypatch.setattr(fonts, "ffi", getattr(fonts.ffi, "_wrapped", fonts.ffi))
+    built = engine(ThemeChain.resolve(REPO, "default"), page_size("A5"), tmp_path / "images")
+    assert isinstance(fonts.ffi, _OpenArrays)          # applied even for an engine built earlier on
+    html = ('<html lang="en"><head><title>T</title></head><body><main class="article">'
+            "<h2>Heading</h2><p>Some text.</p></main></body></html>")
+    data, messages = write_pdf(built, html, LocalFetcher(built.themes, tmp_path / "images"), b"0" * 32,
+                               1_700_000_000)
+    assert messages == []
+    (tmp_path / "out.pdf").write_bytes(data)
+    with pikepdf.open(tmp_path / "out.pdf") as pdf:
+        assert len(pdf.pages) == 1
+    assert "SOURCE_DATE_EPOCH" not in os.environ

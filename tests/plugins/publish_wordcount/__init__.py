@@ -1,31 +1,52 @@
-"""A third-party exporter used by the tests: one small text file per article, plus an index."""
+"""A third-party exporter used by the tests: one small text file per article, plus an index.
+
+It declares settings, read from [wordcount] of publish.toml exactly as publish's own sections."""
 
 from __future__ import annotations
 
-from publish.exporters.base import BuildContext, Exporter, Task
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from publish.config import SettingError
+from publish.exporters.base import BuildContext, Exporter, Notice, Options, Task
 
 
-class WordCountExporter(Exporter):
+@dataclass(frozen=True)
+class WordCountSettings:
+    label: str = "words"            # the unit written after each count
+    short: int = 50                 # articles with fewer words get a warning
+
+    def __post_init__(self) -> None:
+        if self.short < 0:
+            raise SettingError("short", "must not be negative")
+
+
+Context = BuildContext[WordCountSettings, Options]
+
+
+class WordCountExporter(Exporter[WordCountSettings, Options]):
     name = "wordcount"
     description = "Word counts as text files (test plugin)"
+    settings: ClassVar[type[Any] | None] = WordCountSettings
 
-    def plan(self, ctx: BuildContext) -> list[Task]:
+    def plan(self, ctx: Context) -> list[Task]:
         tasks = [self.task(ctx, f"wordcount/{a.slug}", [f"wordcount/{a.slug}.txt"], [a], slug=a.slug)
                  for a in ctx.collection]
         tasks.append(self.task(ctx, "wordcount/index", ["wordcount/index.txt"], list(ctx.collection)))
         return tasks
 
-    def render(self, ctx: BuildContext, task: Task) -> list[str]:
-        import os
-
+    def render(self, ctx: Context, task: Task) -> list[Notice]:
         if task.key == "wordcount/index":
             lines = [f"{a.slug} {a.word_count}" for a in ctx.collection]
             ctx.write("wordcount/index.txt", "\n".join(lines) + "\n")
-            return []
+            short = sum(a.word_count < ctx.settings.short for a in ctx.collection)
+            return [Notice(f"the index counts {short} short articles")] if short else []      # about the whole site
         article = ctx.collection.get(task.params["slug"])
         assert article is not None
-        ctx.write(task.outputs[0], f"{article.title}\n{article.word_count} words\npid {os.getpid()}\n")
-        return [f"counted {article.slug}"] if article.word_count < 50 else []
+        ctx.write(task.outputs[0], f"{article.title}\n{article.word_count} {ctx.settings.label}\n")
+        if article.word_count < ctx.settings.short:
+            return [Notice(f"fewer than {ctx.settings.short} {ctx.settings.label}", article.source)]
+        return []
 
 
 class BrokenExporter(Exporter):
@@ -35,5 +56,5 @@ class BrokenExporter(Exporter):
     def plan(self, ctx: BuildContext) -> list[Task]:
         return [self.task(ctx, "broken", ["broken.txt"])]
 
-    def render(self, ctx: BuildContext, task: Task) -> list[str]:
+    def render(self, ctx: BuildContext, task: Task) -> list[Notice]:
         raise RuntimeError("this exporter always fails")

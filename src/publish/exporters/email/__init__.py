@@ -12,15 +12,17 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.headerregistry import Address
 from email.utils import parseaddr
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
+from publish.config import EmailSettings
 from publish.errors import ConfigError, ExportError
-from publish.exporters.base import BuildContext, Exporter, Task
+from publish.exporters.base import BuildContext, Exporter, Notice, Options, Task
 from publish.exporters.email.body import email_blocks
 from publish.exporters.email.html import EmailTheme, theme_for
 from publish.exporters.email.mime import Envelope, build_message, message_id
 from publish.exporters.email.text import PlainText
+from publish.i18n import direction, labels_for, long_date
 from publish.model import Article, Image
 from publish.web import web_tree
 
@@ -28,9 +30,6 @@ HERO_WIDTH = 600                # the email's column
 COLUMN_WIDTH = 520              # inside the card's 40 px side padding (email.css .pad)
 IMAGE_SOURCE_WIDTH = 1200       # hosted copies at 2x for sharp images on high-density screens
 DIGEST_IMAGE_HEIGHT = 320       # a portrait cover at full column width would fill the screen
-MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
-          "October", "November", "December")
-RTL_LANGUAGES = {"ar", "he", "fa", "ur", "yi", "ps", "sd", "ug", "dv"}
 
 
 @dataclass(frozen=True)
@@ -44,28 +43,42 @@ class Sender:
         return Address(display_name=self.name, username=local, domain=domain)
 
 
-class EmailExporter(Exporter):
+@dataclass(frozen=True)
+class EmailOptions(Options):
+    slugs: tuple[str, ...] = ()          # `publish email SLUG…`
+    digest: bool = False                 # `--digest`
+    per_article: bool = False            # an email per article (every one when no slugs are named)
+    since: datetime | None = None        # `--since`: the digest's first day
+    limit: int | None = None             # `--limit`: the digest's most articles
+
+
+Context = BuildContext[EmailSettings, EmailOptions]
+
+
+class EmailExporter(Exporter[EmailSettings, EmailOptions]):
     name = "email"
     description = "Newsletter-ready HTML email, plain text and .eml, per article and as a digest"
     version = "1"
     theme_folder = "email"
+    settings: ClassVar[type[Any] | None] = EmailSettings
+    options: ClassVar[type[Options]] = EmailOptions
 
     # Planning ----------------------------------------------------------------------------------
-    def plan(self, ctx: BuildContext) -> list[Task]:
+    def plan(self, ctx: Context) -> list[Task]:
         options = ctx.options
-        everything = not options                      # `publish all`: every article and the default digest
-        slugs = tuple(dict.fromkeys(options.get("slugs") or ()))
+        everything = options.everything()           # `publish all`: every article and the default digest
+        slugs = tuple(dict.fromkeys(options.slugs))
         articles = [self._article(ctx, slug) for slug in slugs]
-        if everything or (options.get("per_article") and not slugs):
+        if everything or (options.per_article and not slugs):
             articles = list(ctx.collection)
         downloads = tuple(ctx.downloads)
         tasks = [self.task(ctx, f"email/{a.slug}", _outputs(a.slug), [a], label=f"email {a.slug}", cost=15,
                            kind="article", slug=a.slug, downloads=downloads) for a in articles]
-        if everything or options.get("digest"):
+        if everything or options.digest:
             tasks.extend(self._digest_task(ctx, options, downloads, required=not everything))
         return tasks
 
-    def _article(self, ctx: BuildContext, slug: str) -> Article:
+    def _article(self, ctx: Context, slug: str) -> Article:
         article = ctx.collection.get(slug)
         if article is None:
             known = [a.slug for a in ctx.collection]
@@ -75,35 +88,35 @@ class EmailExporter(Exporter):
                               hint=f"{hint}; drafts and future articles need --drafts / --future")
         return article
 
-    def _digest_task(self, ctx: BuildContext, options: Any, downloads: tuple[str, ...],
+    def _digest_task(self, ctx: Context, options: EmailOptions, downloads: tuple[str, ...],
                      *, required: bool) -> list[Task]:
-        since: datetime | None = options.get("since")
-        limit = options.get("limit") or ctx.config.email.digest_limit
-        articles = digest_articles(list(ctx.collection), since, limit, ctx.config.email.digest_days)
+        since = options.since
+        limit = options.limit or ctx.settings.digest_limit
+        articles = digest_articles(list(ctx.collection), since, limit, ctx.settings.digest_days)
         if not articles:
             if not required:
                 return []
             when = f" since {since.date().isoformat()}" if since else ""
             raise ConfigError(f"no published article{when} for the digest", field="--since",
                               hint="`publish list` shows the articles and their dates")
-        name = digest_name(articles[0].published, since, options.get("limit"))
+        name = digest_name(articles[0].published, since, options.limit)
         stem = f"email/{name}"
-        key = "email/digest" if since is None and not options.get("limit") else stem   # the default one
+        key = "email/digest" if since is None and not options.limit else stem   # the default one
         return [self.task(ctx, key, _outputs(name), articles,
                           label=stem.removeprefix("email/"), cost=50 + 10 * len(articles), kind="digest", stem=stem,
                           slugs=tuple(a.slug for a in articles), downloads=downloads)]
 
-    def prepare(self, ctx: BuildContext) -> None:
-        theme_for(ctx.theme_file(self.theme_folder or "email"))
+    def prepare(self, ctx: Context) -> None:
+        theme_for(ctx.themes)
 
     # Rendering ---------------------------------------------------------------------------------
-    def render(self, ctx: BuildContext, task: Task) -> list[str]:
-        theme = theme_for(ctx.theme_file("email"))
+    def render(self, ctx: Context, task: Task) -> list[Notice]:
+        theme = theme_for(ctx.themes)
         if task.params["kind"] == "digest":
             return self._render_digest(ctx, task, theme)
         return self._render_article(ctx, task, theme)
 
-    def _render_article(self, ctx: BuildContext, task: Task, theme: EmailTheme) -> list[str]:
+    def _render_article(self, ctx: Context, task: Task, theme: EmailTheme) -> list[Notice]:
         article = ctx.collection.get(task.params["slug"])
         if article is None:
             raise ExportError(f"the article {task.params['slug']!r} is no longer in the collection")
@@ -113,21 +126,23 @@ class EmailExporter(Exporter):
                               column_width=COLUMN_WIDTH, hero_url=hero["url"] if hero else None)
         downloads = _download_links(ctx, article.slug, task.params["downloads"])
         context = {**_frame(ctx, sender, article.language, article.title, article.excerpt),
-                   "hero": hero, "title": article.title, "date": human_date(article.published),
+                   "hero": hero, "title": article.title,
+                   "date": long_date(article.published, article.language or ctx.site.language),
                    "reading_minutes": article.reading_minutes, "tags": [t.name for t in article.tags],
                    "article_url": article.url, "downloads": downloads,
                    "authors": [a.name for a in article.authors]}
-        budget = ctx.config.email.max_kb * 1000
+        budget = ctx.settings.max_kb * 1000
         fitted = theme.fit("article.html", context, blocks, budget, article.url)
         warnings = []
         if fitted.cut:
-            warnings.append(f"email/{article.slug}.html: the article is too long for one email "
-                            f"({ctx.config.email.max_kb} KB budget, email.max_kb); it was cut after "
-                            f"{fitted.kept} of {fitted.total} blocks with a 'Continue reading' link to {article.url}")
+            warnings.append(Notice(f"the article is too long for one email ({ctx.settings.max_kb} KB budget, "
+                                   f"email.max_kb): email/{article.slug}.html was cut after {fitted.kept} of "
+                                   f"{fitted.total} blocks with a 'Continue reading' link to {article.url}",
+                                   article.source))
 
         text = PlainText()
         text.heading(article.title, 1)
-        text.paragraph(" · ".join(filter(None, [human_date(article.published),
+        text.paragraph(" · ".join(filter(None, [long_date(article.published, article.language or site.language),
                                                 ", ".join(a.name for a in article.authors),
                                                 ", ".join(t.name for t in article.tags)])))
         text.line(f"Read online: {article.url}")
@@ -147,7 +162,7 @@ class EmailExporter(Exporter):
         self._write(ctx, f"email/{article.slug}", fitted.html, text.finish(), envelope)
         return warnings
 
-    def _render_digest(self, ctx: BuildContext, task: Task, theme: EmailTheme) -> list[str]:
+    def _render_digest(self, ctx: Context, task: Task, theme: EmailTheme) -> list[Notice]:
         site, sender = ctx.site, sender_of(ctx)
         articles = [a for a in (ctx.collection.get(s) for s in task.params["slugs"]) if a is not None]
         if not articles:
@@ -155,7 +170,7 @@ class EmailExporter(Exporter):
         newest = articles[0]
         subject = f"{site.title}: {newest.title}" + (f" and {len(articles) - 1} more" if len(articles) > 1 else "")
         entries: list[dict[str, Any]] = [
-            {"title": a.title, "url": a.url, "date": human_date(a.published), "excerpt": a.excerpt,
+            {"title": a.title, "url": a.url, "date": long_date(a.published, site.language), "excerpt": a.excerpt,
              "tags": [t.name for t in a.tags], "reading_minutes": a.reading_minutes,
              "image": _picture(ctx, a.cover, a.title, COLUMN_WIDTH, DIGEST_IMAGE_HEIGHT)} for a in articles]
         downloads = [d for d in _download_links(ctx, "", task.params["downloads"]) if d["kind"] == "epub"]
@@ -163,12 +178,13 @@ class EmailExporter(Exporter):
         preheader = " · ".join(a.title for a in articles)
         heading, intro = f"The latest from {site.title}", f"{count}. {site.description}".strip()
         context = {**_frame(ctx, sender, site.language, subject, preheader), "title": heading,
-                   "date": human_date(newest.published), "intro": intro, "entries": entries, "downloads": downloads}
+                   "date": long_date(newest.published, site.language), "intro": intro, "entries": entries,
+                   "downloads": downloads}
         html = theme.render("digest.html", context)
         warnings = []
-        if len(html.encode("utf-8")) > ctx.config.email.max_kb * 1000:
-            warnings.append(f"{task.params['stem']}.html is over the {ctx.config.email.max_kb} KB budget: "
-                            "lower email.digest_limit or pass --limit")
+        if len(html.encode("utf-8")) > ctx.settings.max_kb * 1000:
+            warnings.append(Notice(f"{task.params['stem']}.html is over the {ctx.settings.max_kb} KB budget: "
+                                   "lower email.digest_limit or pass --limit"))
 
         text = PlainText()
         text.heading(heading, 1)
@@ -193,7 +209,7 @@ class EmailExporter(Exporter):
         self._write(ctx, task.params["stem"], html, text.finish(), envelope)
         return warnings
 
-    def _write(self, ctx: BuildContext, stem: str, html: str, text: str, envelope: Envelope) -> None:
+    def _write(self, ctx: Context, stem: str, html: str, text: str, envelope: Envelope) -> None:
         ctx.write(f"{stem}.html", html)
         ctx.write(f"{stem}.txt", text)
         ctx.write(f"{stem}.eml", build_message(envelope, text, html))
@@ -220,15 +236,10 @@ def digest_name(newest: datetime, since: datetime | None, limit: int | None) -> 
     return f"digest-latest-{limit}-{last}" if limit else f"digest-{last}"
 
 
-def human_date(moment: datetime) -> str:
-    """"18 February 2024", the same in every locale."""
-    return f"{moment.day} {MONTHS[moment.month - 1]} {moment.year}"
-
-
-def sender_of(ctx: BuildContext) -> Sender:
+def sender_of(ctx: Context) -> Sender:
     """[email] sender, else "<author> <email>" from [site], else the site title at the site's domain."""
-    config, site = ctx.config, ctx.site
-    name, address = parseaddr(config.email.sender) if config.email.sender else ("", "")
+    site = ctx.site
+    name, address = parseaddr(ctx.settings.sender) if ctx.settings.sender else ("", "")
     if "@" not in address:
         name, address = site.author, site.email
     if "@" not in address:
@@ -236,28 +247,28 @@ def sender_of(ctx: BuildContext) -> Sender:
     return Sender(name or site.author or site.title, address)
 
 
-def _frame(ctx: BuildContext, sender: Sender, language: str, subject: str, preheader: str) -> dict[str, Any]:
+def _frame(ctx: Context, sender: Sender, language: str, subject: str, preheader: str) -> dict[str, Any]:
     """What layout.html needs: language, preheader, masthead and footer."""
     site = ctx.site
-    primary = (language or site.language or "en").split("-")[0].lower()
-    return {"lang": language or site.language or "en", "dir": "rtl" if primary in RTL_LANGUAGES else "ltr",
+    return {"lang": language or site.language or "en", "dir": direction(language or site.language or "en"),
+            "labels": labels_for(language or site.language or "en"),
             "subject": subject, "preheader": preheader, "site_title": site.title_for(language),
             "site_url": site.url("/"),
             "site_host": _domain(site.base_url), "sender_name": sender.name, "sender_email": sender.address,
-            "address": ctx.config.email.address, "unsubscribe": ctx.config.email.unsubscribe}
+            "address": ctx.settings.address, "unsubscribe": ctx.settings.unsubscribe}
 
 
-def _text_footer(text: PlainText, ctx: BuildContext, sender: Sender) -> None:
+def _text_footer(text: PlainText, ctx: Context, sender: Sender) -> None:
     text.rule()
     text.line(f"{sender.name} <{sender.address}>")
-    if ctx.config.email.address:
-        text.paragraph(ctx.config.email.address)
+    if ctx.settings.address:
+        text.paragraph(ctx.settings.address)
     text.paragraph(f"You receive this email because you subscribed to {ctx.site.title}.")
-    if ctx.config.email.unsubscribe:
-        text.line(f"Unsubscribe: {ctx.config.email.unsubscribe}")
+    if ctx.settings.unsubscribe:
+        text.line(f"Unsubscribe: {ctx.settings.unsubscribe}")
 
 
-def _picture(ctx: BuildContext, image: Image | None, fallback_alt: str, shown_width: int,
+def _picture(ctx: Context, image: Image | None, fallback_alt: str, shown_width: int,
              max_height: int | None = None) -> dict[str, Any] | None:
     """Hosted copy of `image` and the size to show it at: the column's width, height in proportion."""
     if image is None:
@@ -270,7 +281,7 @@ def _picture(ctx: BuildContext, image: Image | None, fallback_alt: str, shown_wi
             "alt": image.alt or fallback_alt}
 
 
-def _download_links(ctx: BuildContext, slug: str, kinds: tuple[str, ...]) -> list[dict[str, str]]:
+def _download_links(ctx: Context, slug: str, kinds: tuple[str, ...]) -> list[dict[str, str]]:
     paths = ctx.downloads
     links = []
     if "pdf" in kinds and "pdf" in paths and slug:
@@ -280,10 +291,10 @@ def _download_links(ctx: BuildContext, slug: str, kinds: tuple[str, ...]) -> lis
     return links
 
 
-def _unsubscribe_uris(ctx: BuildContext, sender: Sender) -> tuple[str, ...]:
+def _unsubscribe_uris(ctx: Context, sender: Sender) -> tuple[str, ...]:
     uris = [f"mailto:{sender.address}?subject=unsubscribe"]
-    if ctx.config.email.unsubscribe and not ctx.config.email.unsubscribe.startswith("mailto:"):
-        uris.append(ctx.config.email.unsubscribe)
+    if ctx.settings.unsubscribe and not ctx.settings.unsubscribe.startswith("mailto:"):
+        uris.append(ctx.settings.unsubscribe)
     return tuple(uris)
 
 

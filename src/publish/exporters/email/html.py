@@ -10,13 +10,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 from publish import bodytree
 from publish.bodytree import Element
 from publish.errors import ExportError
+from publish.themes import ThemeChain
 
+FOLDER = "email"                        # what the email reads of each theme of the chain
 STYLESHEET = "email.css"
 BODY_CLASS = "content"                  # the template element that holds the article's blocks
 _CLASS_SELECTOR = re.compile(r"\.(-?[_a-zA-Z][\w-]*)")
@@ -36,21 +37,20 @@ class Fitted:
 
 
 class EmailTheme:
-    """The templates and stylesheet of one theme's email folder."""
+    """The templates and stylesheet of the themes' email folders, through the theme chain."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, themes: ThemeChain) -> None:
         import css_inline
-        from jinja2 import Environment, FileSystemLoader, StrictUndefined
+        from jinja2 import Environment, StrictUndefined
 
-        self.folder = folder
-        stylesheet = folder / STYLESHEET
-        try:
-            self.css = stylesheet.read_text(encoding="utf-8")
-        except OSError as exc:
-            raise ExportError(f"cannot read the email stylesheet: {exc.strerror}", path=stylesheet,
-                              hint="a theme's email/ folder needs email.css beside its templates") from None
+        self.themes = themes
+        stylesheet = themes.find(f"{FOLDER}/{STYLESHEET}")
+        if stylesheet is None:
+            raise ExportError(f"no theme of the chain has {FOLDER}/{STYLESHEET}", path=themes.site_theme,
+                              hint="the bundled default theme has it: is the installation complete?")
+        self.css = stylesheet.read_text(encoding="utf-8")
         # autoescape on: only the sanitized body and the theme's own CSS are marked safe.
-        self.env = Environment(loader=FileSystemLoader(folder), autoescape=True, undefined=StrictUndefined,
+        self.env = Environment(loader=themes.jinja_loader(FOLDER), autoescape=True, undefined=StrictUndefined,
                                keep_trailing_newline=True)
         # Never fetch: a <link> in a template must not make the build touch the network.
         self.inliner = css_inline.CSSInliner(keep_at_rules=True, minify_css=True, load_remote_stylesheets=False,
@@ -88,16 +88,21 @@ class EmailTheme:
             markup = self.env.get_template(template).render(
                 css=Markup(self.css), preheader_filler=Markup(PREHEADER_FILLER), **context)  # noqa: S704 - theme's own CSS
         except TemplateError as exc:
-            name = getattr(exc, "filename", None) or self.folder / template
+            name = getattr(exc, "filename", None) or self.themes.find(f"{FOLDER}/{template}") or template
             raise ExportError(f"email template error: {exc}", path=name,
                               line=getattr(exc, "lineno", None)) from None
         return bodytree.parse_document(self.inliner.inline(markup))
 
 
+def theme_for(themes: ThemeChain) -> EmailTheme:
+    """One parsed theme per process and version of its email files (built in prepare(), inherited
+    by forked workers)."""
+    return _theme(themes, themes.digest(FOLDER))
+
+
 @lru_cache(maxsize=4)
-def theme_for(folder: Path) -> EmailTheme:
-    """One parsed theme per process (built in prepare(), inherited by forked workers)."""
-    return EmailTheme(folder)
+def _theme(themes: ThemeChain, digest: str) -> EmailTheme:
+    return EmailTheme(themes)
 
 
 def _body(blocks: list[Element]) -> Any:

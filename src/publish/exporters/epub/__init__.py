@@ -8,49 +8,65 @@
 from __future__ import annotations
 
 import difflib
-import hashlib
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime
-from typing import ClassVar
+from typing import Any, ClassVar
 
-from publish.config import Config
+from publish.config import Config, EpubSettings
 from publish.errors import ConfigError, ExportError
-from publish.exporters.base import BuildContext, Exporter, Task
+from publish.exporters.base import BuildContext, Exporter, Notice, Options, Task
 from publish.model import Article, Collection, FrozenDict
 from publish.text import site_slug
 
 
-class EpubExporter(Exporter):
+@dataclass(frozen=True)
+class EpubOptions(Options):
+    tag: str | None = None               # `--tag`: only articles with this tag (name or slug)
+    since: datetime | None = None        # `--since`: only articles published on or after
+    until: datetime | None = None        # `--until`: only articles published on or before
+    required: bool = False               # `publish epub`: no article to put in the book is an error
+
+    def everything(self) -> bool:
+        return not (self.tag or self.since is not None or self.until is not None)
+
+
+Context = BuildContext[EpubSettings, EpubOptions]
+
+
+class EpubExporter(Exporter[EpubSettings, EpubOptions]):
     name: ClassVar[str] = "epub"
     description: ClassVar[str] = "EPUB 3 book of the articles, or of a tag or date range"
     version: ClassVar[str] = "1"
     theme_folder: ClassVar[str | None] = "epub"
     downloads: ClassVar[Mapping[str, str]] = FrozenDict({"epub": "epub/{site}.epub"})    # the whole site's book
+    settings: ClassVar[type[Any] | None] = EpubSettings
+    options: ClassVar[type[Options]] = EpubOptions
 
-    def plan(self, ctx: BuildContext) -> list[Task]:
+    def plan(self, ctx: Context) -> list[Task]:
         articles, tag_name, tag_slug = select(ctx)
         if not articles:
-            if _is_selection(ctx) or "tag" in ctx.options:
+            if _is_selection(ctx) or ctx.options.required:
                 raise ConfigError(_empty_message(ctx, tag_name), hint="see `publish list` for dates and tags")
             return []                                    # `publish all` on a site with no articles
         name = book_name(ctx, tag_slug)
         cover_digest = _cover_digest(ctx)
         return [self.task(ctx, f"epub/{name}", [f"epub/{name}.epub"], articles, label=f"epub/{name}.epub",
                           cost=100 + 0.0125 * sum(a.word_count for a in articles), name=name, tag=tag_slug or "",
-                          since=_iso(ctx.options.get("since")), until=_iso(ctx.options.get("until")),
+                          since=_iso(ctx.options.since), until=_iso(ctx.options.until),
                           cover=cover_digest)]
 
-    def prepare(self, ctx: BuildContext) -> None:
+    def prepare(self, ctx: Context) -> None:
         # Heavy imports once, before workers fork.
         from publish.exporters.epub import book as epub_book  # noqa: F401
 
-    def render(self, ctx: BuildContext, task: Task) -> list[str]:
+    def render(self, ctx: Context, task: Task) -> list[Notice]:
         from publish.exporters.epub import book as epub_book
 
         articles, tag_name, _ = select(ctx)
         if not articles:
             raise ExportError("the selection has no articles")
-        title = ctx.config.epub.title.strip() or ctx.config.site_title
+        title = ctx.settings.title.strip() or ctx.config.site_title
         subtitle = tag_name or _range_words(ctx)
         selection = epub_book.Selection(
             name=task.params["name"], key=_selection_key(ctx, task.params["tag"]),
@@ -60,10 +76,10 @@ class EpubExporter(Exporter):
         return warnings
 
 
-def select(ctx: BuildContext) -> tuple[list[Article], str, str]:
+def select(ctx: Context) -> tuple[list[Article], str, str]:
     """The selected articles in reading order, and the tag's display name and slug (or empty)."""
     collection: Collection = ctx.collection
-    tag_query = (ctx.options.get("tag") or "").strip()
+    tag_query = (ctx.options.tag or "").strip()
     tag_name = tag_slug = ""
     if tag_query:
         tag = collection.find_tag(tag_query)
@@ -72,11 +88,11 @@ def select(ctx: BuildContext) -> tuple[list[Article], str, str]:
                               hint=_known_tags(collection, tag_query))
         collection = collection.tagged(tag.slug)
         tag_name, tag_slug = tag.name, tag.slug
-    since, until = ctx.options.get("since"), ctx.options.get("until")
+    since, until = ctx.options.since, ctx.options.until
     if since is not None or until is not None:
         collection = collection.between(since, until)
     articles = list(collection.articles)                  # newest first
-    if ctx.config.epub.order == "oldest":
+    if ctx.settings.order == "oldest":
         articles.reverse()
     return articles, tag_name, tag_slug
 
@@ -90,12 +106,12 @@ def site_book(config: Config) -> str:
     return EpubExporter.downloads["epub"].format(site=_site_slug(config))
 
 
-def book_name(ctx: BuildContext, tag_slug: str) -> str:
+def book_name(ctx: Context, tag_slug: str) -> str:
     """`<site-slug>`, `<site-slug>-<tag-slug>`, plus the dates of a date selection."""
     parts = [_site_slug(ctx.config)]
     if tag_slug:
         parts.append(tag_slug)
-    since, until = ctx.options.get("since"), ctx.options.get("until")
+    since, until = ctx.options.since, ctx.options.until
     if since is not None and until is not None:
         parts.append(f"{since.date().isoformat()}-{until.date().isoformat()}")
     elif since is not None:
@@ -105,20 +121,20 @@ def book_name(ctx: BuildContext, tag_slug: str) -> str:
     return "-".join(parts)
 
 
-def _is_selection(ctx: BuildContext) -> bool:
-    return any(ctx.options.get(key) for key in ("tag", "since", "until"))
+def _is_selection(ctx: Context) -> bool:
+    return not ctx.options.everything()
 
 
-def _selection_key(ctx: BuildContext, tag_slug: str) -> str:
+def _selection_key(ctx: Context, tag_slug: str) -> str:
     words = [f"tag:{tag_slug}"] if tag_slug else []
-    for key in ("since", "until"):
-        if ctx.options.get(key) is not None:
-            words.append(f"{key}:{ctx.options[key].date().isoformat()}")
+    for key, moment in (("since", ctx.options.since), ("until", ctx.options.until)):
+        if moment is not None:
+            words.append(f"{key}:{moment.date().isoformat()}")
     return "|".join(words) or "all"
 
 
-def _range_words(ctx: BuildContext) -> str:
-    since, until = ctx.options.get("since"), ctx.options.get("until")
+def _range_words(ctx: Context) -> str:
+    since, until = ctx.options.since, ctx.options.until
     if since is not None and until is not None:
         return f"{since.date().isoformat()} – {until.date().isoformat()}"
     if since is not None:
@@ -137,9 +153,9 @@ def _known_tags(collection: Collection, query: str) -> str:
     return f"did you mean {', '.join(repr(c) for c in close)}? {known}" if close else known
 
 
-def _empty_message(ctx: BuildContext, tag_name: str) -> str:
+def _empty_message(ctx: Context, tag_name: str) -> str:
     what = f"tagged {tag_name!r}" if tag_name else ""
-    since, until = ctx.options.get("since"), ctx.options.get("until")
+    since, until = ctx.options.since, ctx.options.until
     if since is not None:
         what += f" published on or after {since.date().isoformat()}"
     if until is not None:
@@ -151,19 +167,6 @@ def _iso(moment: datetime | None) -> str:
     return moment.isoformat() if moment is not None else ""
 
 
-def _cover_digest(ctx: BuildContext) -> str:
+def _cover_digest(ctx: Context) -> str:
     """The configured cover's bytes belong in the task digest (its path alone is in the config's)."""
-    configured = ctx.config.epub.cover.strip()
-    if not configured:
-        return ""
-    from publish.paths import inside
-
-    path = ctx.config.root / configured
-    if not inside(path, [ctx.config.root]):
-        raise ConfigError(f"the cover image {configured!r} is outside the site folder", path=ctx.config.source,
-                          field="epub.cover", hint="put the image inside the site folder")
-    try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
-    except OSError as exc:
-        raise ConfigError(f"cannot read the cover image {configured!r}: {exc.strerror}", path=ctx.config.source,
-                          field="epub.cover", hint="give a JPEG or PNG file inside the site folder") from None
+    return ctx.site.book_cover.digest if ctx.site.book_cover is not None else ""

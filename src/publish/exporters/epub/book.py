@@ -14,6 +14,7 @@ import re
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
@@ -21,15 +22,17 @@ from ebooklib import epub
 from lxml import etree
 
 from publish.errors import ExportError, PublishError
-from publish.exporters.base import BuildContext
+from publish.exporters.base import BuildContext, Notice
 from publish.exporters.epub import cover as epub_cover
 from publish.exporters.epub import pack as epub_pack
-from publish.exporters.epub.meta import BookFacts, accessibility, labels_for, when
+from publish.exporters.epub.meta import BookFacts, accessibility, when
 from publish.exporters.epub.xhtml import ChapterBody, open_empty_elements, parse_chapter, rewrite_images, rewrite_links
 from publish.html import strip_forbidden
+from publish.i18n import labels_for
 from publish.model import Article, Image, Site
 from publish.namespaces import XML, qualified
 
+THEME_FOLDER = "epub"          # what the book reads of each theme of the chain: templates, book.css, fonts/
 IMAGE_WIDTH = 1200             # the same copies the feeds and emails use: converted once
 COVER_WIDTH = 1600
 STYLESHEET = "styles/book.css"
@@ -65,9 +68,9 @@ class Images:
 
     ctx: BuildContext
     files: dict[str, bytes] = field(default_factory=dict)      # name in the book -> bytes
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[Notice] = field(default_factory=list)
 
-    def add(self, image: Image, where: str) -> tuple[str, int, int] | None:
+    def add(self, image: Image, article: Article) -> tuple[str, int, int] | None:
         """The image's name in the book and its size; None (with a warning) if it cannot be used.
         An SVG goes in as vectors (its sanitized bytes, a core media type); others as JPEG/PNG copies."""
         try:
@@ -82,12 +85,13 @@ class Images:
             if name not in self.files:
                 self.files[name] = (self.ctx.output_dir / relative).read_bytes()
         except (PublishError, OSError) as exc:
-            self.warnings.append(f"{where}: image {image.source or image.path.name!r} left out of the EPUB: {exc}")
+            self.warnings.append(Notice(f"image {image.source or image.path.name!r} left out of the EPUB: {exc}",
+                                        article.source))
             return None
         return name, width, height
 
 
-def build(ctx: BuildContext, selection: Selection) -> tuple[bytes, list[str]]:
+def build(ctx: BuildContext, selection: Selection) -> tuple[bytes, list[Notice]]:
     """The EPUB's bytes and the warnings for the user."""
     language = language_tag(ctx.site.language, "en")
     images = Images(ctx)
@@ -236,10 +240,10 @@ def _resolve(ctx: BuildContext, chapter: Chapter, by_path: dict[str, Chapter], i
         found = article.images.get(src)
         if found is None:
             if urlsplit(src).scheme in ("http", "https"):
-                images.warnings.append(f"{article.slug}: remote image {src!r} is not in the EPUB; "
-                                       "its alt text stands in")
+                images.warnings.append(Notice(f"remote image {src!r} is not in the EPUB; its alt text stands in",
+                                              article.source))
             return None
-        added = images.add(found, article.slug)
+        added = images.add(found, article)
         if added is None:
             return None
         name, width, height = added
@@ -251,7 +255,7 @@ def _resolve(ctx: BuildContext, chapter: Chapter, by_path: dict[str, Chapter], i
     rewrite_images(chapter.body, image)
     cover = article.cover
     if cover is not None and cover.digest not in shown:
-        added = images.add(cover, article.slug)
+        added = images.add(cover, article)
         if added is not None:
             name, width, height = added
             alt = strip_forbidden(cover.alt.strip() or _fallback_alt(article))
@@ -265,22 +269,25 @@ def _fallback_alt(article: Article) -> str:
 # --- pages ------------------------------------------------------------------------------------------
 
 class Pages:
-    """The theme's templates (Jinja2, autoescaped) rendered and checked as XML."""
+    """The themes' templates (Jinja2, autoescaped) rendered and checked as XML."""
 
     def __init__(self, ctx: BuildContext) -> None:
-        from jinja2 import Environment, FileSystemLoader, StrictUndefined
+        from jinja2 import Environment, StrictUndefined
 
-        self.folder = ctx.theme_file("epub")
-        self.env = Environment(loader=FileSystemLoader(str(self.folder)), autoescape=True,
+        self.themes = ctx.themes
+        self.env = Environment(loader=self.themes.jinja_loader(THEME_FOLDER), autoescape=True,
                                undefined=StrictUndefined, keep_trailing_newline=True)
 
+    def path(self, name: str) -> Path:
+        """Where the template or file `name` comes from (for messages)."""
+        return self.themes.find(f"{THEME_FOLDER}/{name}") or self.themes.site_theme / THEME_FOLDER / name
+
     def read(self, name: str) -> bytes:
-        path = self.folder / name
-        try:
-            return path.read_bytes()
-        except OSError as exc:
-            raise ExportError(f"theme file missing: {exc.strerror}", path=path,
-                              hint="restore it from themes/default/epub/") from None
+        path = self.themes.find(f"{THEME_FOLDER}/{name}")
+        if path is None:
+            raise ExportError(f"no theme of the chain has {THEME_FOLDER}/{name}", path=self.themes.site_theme,
+                              hint="the bundled default theme has it: is the installation complete?")
+        return path.read_bytes()
 
     def render(self, name: str, **values: Any) -> Any:
         """The template's output parsed as XML (a template that is not well-formed is an error)."""
@@ -289,13 +296,13 @@ class Pages:
         try:
             text = self.env.get_template(name).render(**values)
         except TemplateError as exc:
-            raise ExportError(f"EPUB template failed: {exc}", path=self.folder / name) from None
+            raise ExportError(f"EPUB template failed: {exc}", path=self.path(name)) from None
         parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
         try:
             return etree.fromstring(strip_forbidden(text).encode("utf-8"), parser)
         except etree.XMLSyntaxError as exc:
             raise ExportError(f"EPUB template does not give well-formed XHTML: {exc}",
-                              path=self.folder / name) from None
+                              path=self.path(name)) from None
 
     def chapter(self, chapter: Chapter) -> bytes:
         article = chapter.article
@@ -390,13 +397,10 @@ def _package_lang(opf: bytes, language: str) -> bytes:
 def _cover(ctx: BuildContext, selection: Selection, facts: BookFacts) -> tuple[bytes, str]:
     """The configured cover image, or one composed from the articles; with its alt text."""
     title = strip_forbidden(selection.title)
-    configured = ctx.config.epub.cover.strip()
-    if configured:
-        from publish.images import convert, probe
-        from publish.paths import resolve_inside
+    image = ctx.site.book_cover
+    if image is not None:
+        from publish.images import convert
 
-        source = resolve_inside(ctx.config.root / configured, [ctx.config.root], what="epub.cover image")
-        image = probe(source, source=configured)
         width = COVER_WIDTH if image.format == "SVG" else min(image.width, COVER_WIDTH)   # vectors scale up
         height = max(1, round(image.height * width / image.width))
         data = convert(image, width, height)
@@ -414,7 +418,9 @@ def _cover(ctx: BuildContext, selection: Selection, facts: BookFacts) -> tuple[b
     text = epub_cover.CoverText(title=ctx.config.epub.title.strip() or ctx.config.site_title,
                                 subtitle=strip_forbidden(selection.subtitle), dates=facts.date_range,
                                 author=strip_forbidden(ctx.site.author))
-    data = epub_cover.compose(text, paths, ctx.theme_file("epub", "fonts"))
+    fonts = {relative.removeprefix("fonts/"): path for relative, path in ctx.themes.files(THEME_FOLDER).items()
+             if relative.startswith("fonts/")}
+    data = epub_cover.compose(text, paths, fonts)
     pictures = ", over a mosaic of the articles' images" if paths else ""
     subtitle = f", {text.subtitle}" if text.subtitle else ""
     alt = f"Cover of {text.title}{subtitle}, {facts.date_range}{pictures}."

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -20,6 +21,7 @@ MARGIN = 120
 MAX_TILES = 9
 INK = (17, 17, 17)
 GREY = (68, 68, 68)
+THEME_FONTS = {"bold": "NotoSerif-Bold-Latin.ttf", "regular": "NotoSerif-Regular-Latin.ttf"}   # in epub/fonts/
 SYSTEM_FONTS = {
     "bold": ("/usr/share/fonts/truetype/noto/NotoSerif-Bold.ttf",
              "/usr/share/fonts/opentype/noto/NotoSerifCJK-Bold.ttc",
@@ -40,8 +42,9 @@ class CoverText:
     author: str
 
 
-def compose(text: CoverText, images: list[Path], font_dir: Path) -> bytes:
-    """A JPEG cover: up to nine of `images` (JPEG/PNG files) as a mosaic, then the text."""
+def compose(text: CoverText, images: list[Path], theme_fonts: Mapping[str, Path]) -> bytes:
+    """A JPEG cover: up to nine of `images` (JPEG/PNG files) as a mosaic, then the text.
+    `theme_fonts`: the theme's font files by name (epub/fonts/ through the theme chain)."""
     from PIL import Image, ImageDraw
 
     canvas = Image.new("RGB", (WIDTH, HEIGHT), (255, 255, 255))
@@ -54,14 +57,14 @@ def compose(text: CoverText, images: list[Path], font_dir: Path) -> bytes:
         draw.rectangle((MARGIN, 520, WIDTH - MARGIN, 536), fill=INK)   # a rule instead of pictures
         top = 640
     draw = ImageDraw.Draw(canvas)
-    top = _draw_block(draw, text.title, font_dir, "bold", top, sizes=range(150, 60, -6), max_lines=3, fill=INK)
+    top = _draw_block(draw, text.title, theme_fonts, "bold", top, sizes=range(150, 60, -6), max_lines=3, fill=INK)
     if text.subtitle:
-        top = _draw_block(draw, text.subtitle, font_dir, "regular", top + 20, sizes=range(80, 40, -4),
+        top = _draw_block(draw, text.subtitle, theme_fonts, "regular", top + 20, sizes=range(80, 40, -4),
                           max_lines=2, fill=INK)
     if text.dates:
-        _draw_block(draw, text.dates, font_dir, "regular", top + 30, sizes=range(64, 30, -4), max_lines=1, fill=GREY)
+        _draw_block(draw, text.dates, theme_fonts, "regular", top + 30, sizes=range(64, 30, -4), max_lines=1, fill=GREY)
     if text.author:
-        _draw_block(draw, text.author, font_dir, "regular", HEIGHT - 200, sizes=range(64, 30, -4), max_lines=1,
+        _draw_block(draw, text.author, theme_fonts, "regular", HEIGHT - 200, sizes=range(64, 30, -4), max_lines=1,
                     fill=INK)
     out = io.BytesIO()
     canvas.save(out, "JPEG", quality=88)
@@ -88,13 +91,13 @@ def _mosaic(canvas, paths: list[Path]) -> None:  # type: ignore[no-untyped-def]
             index += 1
 
 
-def _draw_block(draw, text: str, font_dir: Path, weight: str, top: int, *, sizes: range,  # type: ignore[no-untyped-def]
+def _draw_block(draw, text: str, theme_fonts: Mapping[str, Path], weight: str, top: int, *, sizes: range,  # type: ignore[no-untyped-def]
                 max_lines: int, fill: tuple[int, int, int]) -> int:
     """Draw `text` centred, at the largest size that fits in `max_lines`; returns the next free y."""
     width = WIDTH - 2 * MARGIN
     font, lines = None, [text]
     for size in sizes:
-        font = _font(_font_path(text, font_dir, weight), size)
+        font = _font(_font_path(text, theme_fonts, weight), size)
         lines = _wrap(text, font, width)
         if len(lines) <= max_lines and all(font.getlength(line) <= width for line in lines):
             break
@@ -127,10 +130,10 @@ def _wrap(text: str, font, width: int) -> list[str]:  # type: ignore[no-untyped-
     return lines or [""]
 
 
-def _font_path(text: str, font_dir: Path, weight: str) -> str:
+def _font_path(text: str, theme_fonts: Mapping[str, Path], weight: str) -> str:
     """The first font, theme's then system's, that has a glyph for every character of `text`."""
-    theme = font_dir / ("NotoSerif-Bold-Latin.ttf" if weight == "bold" else "NotoSerif-Regular-Latin.ttf")
-    candidates = [str(theme)] if theme.is_file() else []
+    theme = theme_fonts.get(THEME_FONTS[weight])
+    candidates = [str(theme)] if theme is not None else []
     candidates += [p for p in SYSTEM_FONTS[weight] if Path(p).is_file()]
     needed = {ord(c) for c in text if not c.isspace()}
     best, best_missing = "", len(needed) + 1

@@ -10,8 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from markupsafe import Markup
-
+from publish.i18n import long_date
 from publish.model import Article
 
 CONFORMS_TO = "EPUB Accessibility 1.1 - WCAG 2.1 Level AA"
@@ -76,49 +75,8 @@ def accessibility(facts: BookFacts, evaluator: str) -> list[tuple[str, str]]:
     return properties
 
 
-# --- words on the pages ------------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class Labels:
-    contents: str
-    landmarks: str
-    cover: str
-    start: str
-    updated: str
-    tags: str
-    notes: str
-    lang: str = ""                  # set when these words are not in the page's language
-
-    @property
-    def lang_attr(self) -> Markup:
-        """` lang="en"` for the words of a fallback language, so screen readers say them right."""
-        return Markup(' lang="{0}" xml:lang="{0}"').format(self.lang) if self.lang else Markup("")
-
-
-LABELS = {
-    "en": Labels("Contents", "Landmarks", "Cover", "Start of the text", "Updated", "Tags:", "Notes"),
-    "fr": Labels("Table des matières", "Repères", "Couverture", "Début du texte", "Mis à jour le", "Étiquettes :",
-                 "Notes"),
-}
-MONTHS = {
-    "en": ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-           "November", "December"),
-    "fr": ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
-           "novembre", "décembre"),
-}
-
-
-def labels_for(language: str) -> Labels:
-    primary = language.split("-")[0].lower()
-    if primary in LABELS:
-        return LABELS[primary]
-    english = LABELS["en"]
-    return Labels(**{**english.__dict__, "lang": "en"})
-
+# --- words on the pages: src/publish/i18n.py ---------------------------------------------------------
 
 def date_text(moment: datetime, language: str) -> str:
-    """"7 October 2024", "7 octobre 2024", or the ISO date for a language without month names here."""
-    months = MONTHS.get(language.split("-")[0].lower())
-    if months is None:
-        return moment.date().isoformat()
-    return f"{moment.day} {months[moment.month - 1]} {moment.year}"
+    """"7 October 2024", "7 octobre 2024", or the ISO date for a language without month names."""
+    return long_date(moment, language)

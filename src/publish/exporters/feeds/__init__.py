@@ -14,14 +14,14 @@ import uuid
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
-from publish.config import Config
-from publish.errors import ConfigError, PublishError
-from publish.exporters.base import BuildContext, Exporter, Task
+from publish.config import FeedSettings
+from publish.errors import PublishError
+from publish.exporters.base import BuildContext, Exporter, Notice, Options, Task
 from publish.exporters.feeds.model import Download, Entry, Feed, Picture
-from publish.html import is_remote, strip_forbidden
+from publish.html import strip_forbidden
 from publish.model import Article, Author, Image, Site, Tag
 
 FILES = ("rss.xml", "atom.xml", "feed.json")            # per group, in this order
@@ -32,18 +32,22 @@ LOGO_WIDTH = 1200
 _C1_CONTROLS = re.compile("[\x80-\x9f]")
 
 
-class FeedExporter(Exporter):
+Context = BuildContext[FeedSettings, Options]
+
+
+class FeedExporter(Exporter[FeedSettings, Options]):
     name = "feed"
     description = "RSS 2.0, Atom 1.0 and JSON Feed 1.1, site-wide and per tag"
     version = "1"
+    settings: ClassVar[type[Any] | None] = FeedSettings
 
-    def plan(self, ctx: BuildContext) -> list[Task]:
+    def plan(self, ctx: Context) -> list[Task]:
         articles = ctx.collection.articles
         if not articles:
             return []
-        limit = ctx.config.feed.limit
+        limit = ctx.settings.limit
         shared: dict[str, Any] = {"downloads": dict(ctx.downloads),
-                                  "brand": _brand_digest(ctx.config)}
+                                  "brand": _brand_digest(ctx.site)}
         tasks = [self.task(ctx, "feed/site", FILES, articles[:limit], label="feeds", cost=20 + 15 * limit, scope="",
                            slugs=tuple(a.slug for a in articles[:limit]), **shared)]
         for tag in ctx.collection.tags:
@@ -54,7 +58,7 @@ class FeedExporter(Exporter):
                                    slugs=tuple(a.slug for a in tagged), **shared))
         return tasks
 
-    def prepare(self, ctx: BuildContext) -> None:
+    def prepare(self, ctx: Context) -> None:
         """Import the writers once, before the workers fork."""
         import importlib
 
@@ -62,11 +66,11 @@ class FeedExporter(Exporter):
                        "publish.exporters.feeds.json_feed"):
             importlib.import_module(module)
 
-    def render(self, ctx: BuildContext, task: Task) -> list[str]:
+    def render(self, ctx: Context, task: Task) -> list[Notice]:
         from publish.exporters.feeds.atom_rss import atom_feed, rss_feed
         from publish.exporters.feeds.json_feed import json_feed
 
-        warnings: list[str] = []
+        warnings: list[Notice] = []
         feed = build_feed(ctx, task.params, warnings)
         writers = {"rss.xml": rss_feed, "atom.xml": atom_feed, "feed.json": json_feed}
         for relative in task.outputs:
@@ -74,7 +78,7 @@ class FeedExporter(Exporter):
         return warnings
 
 
-def build_feed(ctx: BuildContext, params: Mapping[str, Any], warnings: list[str]) -> Feed:
+def build_feed(ctx: Context, params: Mapping[str, Any], warnings: list[Notice]) -> Feed:
     """Everything one group of feeds says, from the task's parameters and the collection."""
     site, config = ctx.site, ctx.config
     scope: str = params["scope"]
@@ -91,9 +95,8 @@ def build_feed(ctx: BuildContext, params: Mapping[str, Any], warnings: list[str]
         if article is None:                     # planned from this same collection: cannot happen
             raise PublishError(f"article {slug!r} disappeared between planning and rendering")
         entries.append(_entry(ctx, article, downloads, warnings))
-    brand = {key: _brand_image(config, key) for key in ("icon", "logo")}
-    icon, favicon, logo = (_brand_url(ctx, brand["icon"], ICON_WIDTH), _brand_url(ctx, brand["icon"], FAVICON_WIDTH),
-                           _brand_url(ctx, brand["logo"], LOGO_WIDTH))
+    icon, favicon, logo = (_brand_url(ctx, site.icon, ICON_WIDTH), _brand_url(ctx, site.icon, FAVICON_WIDTH),
+                           _brand_url(ctx, site.logo, LOGO_WIDTH))
     epub = downloads.get("epub")
     return Feed(
         title=title, description=description, language=site.language, home_url=site.url("/"),
@@ -141,15 +144,15 @@ def feed_date(value: datetime) -> datetime:
     return value.astimezone(UTC) if offset is None or offset.seconds % 60 else value
 
 
-def _entry(ctx: BuildContext, article: Article, downloads: Mapping[str, str], warnings: list[str]) -> Entry:
+def _entry(ctx: Context, article: Article, downloads: Mapping[str, str], warnings: list[Notice]) -> Entry:
     from publish.web import WEB_IMAGE_WIDTH, web_body
 
     content = None
-    if ctx.config.feed.full_content:
+    if ctx.settings.full_content:
         try:
             content = feed_html(web_body(article, ctx.image_url))
         except PublishError as exc:
-            warnings.append(f"{article.slug}: feeds carry only the excerpt: {exc.describe()}")
+            warnings.append(Notice(f"feeds carry only the excerpt: {exc.describe()}", article.source))
         if content is not None and not content.strip():     # an empty body: readers still get a text
             content = f"<p>{html.escape(text(article.excerpt) or text(article.title) or article.slug)}</p>"
     cover = None
@@ -157,7 +160,7 @@ def _entry(ctx: BuildContext, article: Article, downloads: Mapping[str, str], wa
         try:
             cover = _picture(ctx, article.cover, WEB_IMAGE_WIDTH)
         except PublishError as exc:
-            warnings.append(f"{article.slug}: feeds have no cover image: {exc.describe()}")
+            warnings.append(Notice(f"feeds have no cover image: {exc.describe()}", article.source))
     files = []
     if downloads.get("pdf"):
         files.append(Download(ctx.site.url(downloads["pdf"].format(slug=article.slug)), "application/pdf",
@@ -172,43 +175,19 @@ def _entry(ctx: BuildContext, article: Article, downloads: Mapping[str, str], wa
         authors=tuple(Author(text(a.name), text(a.email), a.url) for a in article.authors if text(a.name)))
 
 
-def _picture(ctx: BuildContext, image: Image, max_width: int) -> Picture:
+def _picture(ctx: Context, image: Image, max_width: int) -> Picture:
     relative, width, height = ctx.web_image(image, max_width)
     length = (ctx.output_dir / relative).stat().st_size
     media_type = IMAGE_TYPES.get(Path(relative).suffix.lower(), "image/jpeg")
     return Picture(ctx.site.url(relative), media_type, length, width, height, text(image.alt))
 
 
-def _brand_image(config: Config, key: str) -> Image | str | None:
-    """site.icon / site.logo: an http(s) URL, or an image file ("/x.png" in the public folder)."""
-    from publish.images import probe
-    from publish.paths import inside
-
-    value = getattr(config.site, key).strip()
-    if not value:
-        return None
-    if is_remote(value):
-        return value
-    field = f"site.{key}"
-    if ":" in value.split("/", 1)[0]:
-        raise ConfigError(f"{value!r} is neither an http(s) URL nor an image file", path=config.source, field=field)
-    path = config.public_dir / value.lstrip("/") if value.startswith("/") else config.root / value
-    if not inside(path, [config.root, config.public_dir]):
-        raise ConfigError(f"{value!r} is outside the site folder", path=config.source, field=field,
-                          hint="put the image in the public folder")
-    try:
-        return probe(path.resolve(), source=value)
-    except PublishError as exc:
-        raise ConfigError(exc.message, path=config.source, field=field, hint=exc.hint) from None
-
-
-def _brand_digest(config: Config) -> tuple[str, ...]:
+def _brand_digest(site: Site) -> tuple[str, ...]:
     """What the icon and logo are made from, so replacing the file rebuilds the feeds."""
-    values = (_brand_image(config, key) for key in ("icon", "logo"))
-    return tuple(v.digest if isinstance(v, Image) else (v or "") for v in values)
+    return tuple(v.digest if isinstance(v, Image) else (v or "") for v in (site.icon, site.logo))
 
 
-def _brand_url(ctx: BuildContext, value: Image | str | None, max_width: int) -> str:
+def _brand_url(ctx: Context, value: Image | str | None, max_width: int) -> str:
     if value is None:
         return ""
     if isinstance(value, str):

@@ -12,40 +12,52 @@ import difflib
 import hashlib
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Mapping
-from typing import ClassVar
+from dataclasses import dataclass
+from typing import Any, ClassVar
 
+from publish.config import PdfSettings
 from publish.errors import ConfigError, ExportError
-from publish.exporters.base import BuildContext, Exporter, Task
+from publish.exporters.base import BuildContext, Exporter, Notice, Options, Task
 from publish.model import Article, Collection, FrozenDict, Image
 
 
-class PdfExporter(Exporter):
+@dataclass(frozen=True)
+class PdfOptions(Options):
+    slugs: tuple[str, ...] = ()          # `publish pdf SLUG…`; none: every article
+
+
+Context = BuildContext[PdfSettings, PdfOptions]
+
+
+class PdfExporter(Exporter[PdfSettings, PdfOptions]):
     name: ClassVar[str] = "pdf"
     description: ClassVar[str] = "PDF per article with a styled cover (WeasyPrint), in pdf/<slug>.pdf"
     version: ClassVar[str] = "1"
     theme_folder: ClassVar[str | None] = "pdf"
     downloads: ClassVar[Mapping[str, str]] = FrozenDict({"pdf": "pdf/{slug}.pdf"})
+    settings: ClassVar[type[Any] | None] = PdfSettings
+    options: ClassVar[type[Options]] = PdfOptions
 
-    def plan(self, ctx: BuildContext) -> list[Task]:
+    def plan(self, ctx: Context) -> list[Task]:
         from publish.exporters.pdf.html import page_size
 
-        page_size(ctx.config.pdf.page_size)          # a bad size is a usage error, before any work
-        slugs = tuple(ctx.options.get("slugs") or ())
+        page_size(ctx.settings.page_size)          # a bad size is a usage error, before any work
+        slugs = ctx.options.slugs
         return [self.task(ctx, f"pdf/{article.slug}", [output_of(article)], [article],
                           label=output_of(article), cost=50 + 0.4 * article.word_count,
                           slug=article.slug)
                 for article in select(ctx.collection, slugs)]
 
-    def prepare(self, ctx: BuildContext) -> list[str]:
+    def prepare(self, ctx: Context) -> list[Notice]:
         from publish.exporters.pdf import math as pdf_math
         from publish.exporters.pdf import render as pdf_render
 
         engine = _engine(ctx)
         pdf_render.warm_up(engine, ctx.site.language or "en")
         pdf_math.warm_up()
-        return list(engine.warnings)
+        return [Notice(warning) for warning in engine.warnings]
 
-    def render(self, ctx: BuildContext, task: Task) -> list[str]:
+    def render(self, ctx: Context, task: Task) -> list[Notice]:
         from publish.exporters.pdf.body import Body, marked, prepare_body
         from publish.exporters.pdf.fetcher import LocalFetcher, generated_url, image_url
         from publish.exporters.pdf.fonts import without_glyph_lines
@@ -56,7 +68,7 @@ class PdfExporter(Exporter):
         if article is None:
             raise ExportError(f"article {task.params['slug']!r} is no longer in the collection")
         engine = _engine(ctx)
-        fetcher = LocalFetcher(engine.folder, ctx.output_dir / "images")
+        fetcher = LocalFetcher(engine.themes, ctx.output_dir / "images")
 
         def image_source(image: Image, max_width: int) -> tuple[str, int, int]:
             if image.format == "SVG":
@@ -66,7 +78,7 @@ class PdfExporter(Exporter):
 
         cover, warnings = cover_of(article, engine.page, image_source)
         html = document_html(engine.env, article=article, site=ctx.site, body_html=marked(article.body_html),
-                             cover=cover, page=engine.page, justify=ctx.config.pdf.justify)
+                             cover=cover, page=engine.page, justify=ctx.settings.justify)
         body = Body()
 
         def edit(document: ET.Element) -> None:
@@ -78,7 +90,8 @@ class PdfExporter(Exporter):
         data, messages = write_pdf(engine, html, fetcher, identifier, int(article.modified.timestamp()), edit)
         ctx.write(task.outputs[0], data)
         messages = without_glyph_lines(messages, fonts_missing=bool(engine.warnings))
-        return warnings + body.warnings + [f"WeasyPrint: {line}" for line in messages]
+        said = warnings + body.warnings + [f"WeasyPrint: {line}" for line in messages]
+        return [Notice(message, article.source) for message in said]
 
 
 def output_of(article: Article) -> str:
@@ -110,8 +123,8 @@ def _unknown(slug: str, known: list[str]) -> str:
     return f"no article with the slug {slug!r}"
 
 
-def _engine(ctx: BuildContext):  # type: ignore[no-untyped-def]
+def _engine(ctx: Context):  # type: ignore[no-untyped-def]
     from publish.exporters.pdf.html import page_size
     from publish.exporters.pdf.render import engine
 
-    return engine(ctx.theme_dir / "pdf", page_size(ctx.config.pdf.page_size), ctx.output_dir / "images")
+    return engine(ctx.themes, page_size(ctx.settings.page_size), ctx.output_dir / "images")

@@ -1,14 +1,15 @@
 """The only way WeasyPrint gets bytes while rendering a PDF: a URL fetcher that serves a fixed set.
 
 Every resource of a PDF lives under one made-up origin (`.invalid` never resolves):
-`/theme/…` is a file of the theme's pdf folder, `/images/…` a converted copy under output/images,
-and `/generated/…` data the exporter made for this document (math as SVG, and the sanitized
-bytes of the site's SVG images, which WeasyPrint draws as vectors). While the theme's
-stylesheet is parsed (not while a document renders), `file://` URLs of installed font files are
-served too: that is how WeasyPrint reads `@font-face { src: local(…) }`. Anything else (the
-network, other `file://` URLs, `data:` URLs, attachments, paths that climb out with `..` or
-symlinks) is refused and remembered, so the exporter can warn about it. URLs name no local folder, so the
-PDF's bytes do not depend on where the site lives (WeasyPrint names images by a hash of their URL).
+`/theme/…` is a file of the pdf folder, looked up through the theme chain, `/images/…` a
+converted copy under output/images, and `/generated/…` data the exporter made for this document
+(math as SVG, and the sanitized bytes of the site's SVG images, which WeasyPrint draws as
+vectors). While the theme's stylesheet is parsed (not while a document renders), `file://` URLs
+of installed font files are served too: that is how WeasyPrint reads `@font-face { src: local(…) }`.
+Anything else (the network, other `file://` URLs, `data:` URLs, attachments, paths that climb out
+with `..` or symlinks) is refused and remembered, so the exporter can warn about it. URLs name no
+local folder, so the PDF's bytes do not depend on where the site lives (WeasyPrint names images
+by a hash of their URL).
 
 Imports WeasyPrint: import this module only where a PDF is rendered.
 """
@@ -23,11 +24,14 @@ from urllib.request import url2pathname
 
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+from publish.errors import UnsafePathError
 from publish.model import Image
 from publish.paths import inside
+from publish.themes import ThemeChain
 
 ORIGIN = "https://pdf.publish.invalid/"
 THEME = "theme/"
+THEME_FOLDER = "pdf"          # what `/theme/…` serves of each theme of the chain
 IMAGES = "images/"
 GENERATED = "generated/"
 
@@ -62,13 +66,17 @@ def generated_url(name: str) -> str:
 
 
 class LocalFetcher(URLFetcher):
-    """Serves the theme folder, output/images and in-memory resources; refuses everything else."""
+    """Serves the themes' pdf files, output/images and in-memory resources; refuses everything else.
+    `theme` is the theme chain (its pdf/ folders), or one folder served as it is."""
 
-    def __init__(self, theme_folder: Path, images_folder: Path,
+    def __init__(self, theme: ThemeChain | Path, images_folder: Path,
                  generated: Mapping[str, tuple[bytes, str]] | None = None,
                  font_folders: tuple[Path, ...] = ()) -> None:
         super().__init__(timeout=1, allowed_protocols=("https",), allow_redirects=False)
-        self.theme_folder = theme_folder.resolve()
+        if isinstance(theme, ThemeChain):
+            self.themes, self.theme_prefix = theme, THEME_FOLDER + "/"
+        else:
+            self.themes, self.theme_prefix = ThemeChain((theme.resolve(),)), ""
         self.images_folder = images_folder.resolve()
         self.generated = dict(generated or {})
         self.font_folders = tuple(folder for folder in font_folders if folder.is_dir())
@@ -120,10 +128,22 @@ class LocalFetcher(URLFetcher):
                 raise RefusedURL(f"{path!r} was not generated for this document")
             return found
         if path.startswith(THEME):
-            return self._file(self.theme_folder, path[len(THEME):], url)
+            return self._theme_file(path[len(THEME):], url)
         if path.startswith(IMAGES):
             return self._file(self.images_folder, path[len(IMAGES):], url)
         raise RefusedURL(f"{_short(url)} is outside the theme and image folders")
+
+    def _theme_file(self, relative: str, url: str) -> tuple[bytes, str]:
+        media_type = MEDIA_TYPES.get(Path(relative).suffix.lower())
+        if media_type is None:
+            raise RefusedURL(f"{_short(url)} is not an image, stylesheet or font")
+        try:
+            found = self.themes.find(self.theme_prefix + relative) if relative else None
+        except UnsafePathError:
+            found = None                     # `..`, or a link out of the theme folders
+        if found is None:
+            raise RefusedURL(f"{_short(url)} is not a file of the theme")
+        return found.read_bytes(), media_type
 
     def _file(self, folder: Path, relative: str, url: str) -> tuple[bytes, str]:
         media_type = MEDIA_TYPES.get(Path(relative).suffix.lower())

@@ -11,9 +11,9 @@ import hashlib
 import math
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 from typing import TYPE_CHECKING
 
+from publish import i18n
 from publish.errors import ConfigError, PublishError
 from publish.model import Article, Image, Site
 
@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from jinja2 import Environment
 
     from publish.exporters.pdf.body import ImageSource
+    from publish.themes import ThemeChain
 
 TEMPLATE = "document.html"
 PAGE_SIZES = {"a3": (297.0, 420.0), "a4": (210.0, 297.0), "a5": (148.0, 210.0), "b5": (176.0, 250.0),
@@ -30,20 +31,6 @@ TITLE_SIZES = ((40, "xl"), (75, "l"), (120, "m"), (190, "s"), (260, "xs"), (420,
 COVER_EXCERPT = 360           # characters; longer excerpts are shortened on the cover only
 HEADER_TITLE = 60             # characters of the title in the running header
 PALETTES = 6                  # colour schemes of the typographic cover, chosen by slug
-RTL = {"ar", "arc", "ckb", "dv", "fa", "he", "ps", "sd", "ug", "ur", "yi"}
-MONTHS = {
-    "en": "January February March April May June July August September October November December",
-    "fr": "janvier février mars avril mai juin juillet août septembre octobre novembre décembre",
-    "de": "Januar Februar März April Mai Juni Juli August September Oktober November Dezember",
-    "es": "enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre diciembre",
-    "it": "gennaio febbraio marzo aprile maggio giugno luglio agosto settembre ottobre novembre dicembre",
-    "pt": "janeiro fevereiro março abril maio junho julho agosto setembro outubro novembro dezembro",
-    "nl": "januari februari maart april mei juni juli augustus september oktober november december",
-}
-DATE_PATTERNS = {"en": "{d} {m} {y}", "fr": "{d} {m} {y}", "de": "{d}. {m} {y}", "es": "{d} de {m} de {y}",
-                 "it": "{d} {m} {y}", "pt": "{d} de {m} de {y}", "nl": "{d} {m} {y}"}
-
-
 @dataclass(frozen=True)
 class PageSize:
     width: float               # mm
@@ -100,19 +87,6 @@ def language_of(article: Article, site: Site) -> str:
     return article.language or site.language or "en"
 
 
-def direction(language: str) -> str:
-    return "rtl" if language.split("-")[0].lower() in RTL else "ltr"
-
-
-def long_date(value: datetime, language: str) -> str:
-    """"18 February 2024" in the article's language; ISO 8601 where we know no month names."""
-    primary = language.split("-")[0].lower()
-    if primary not in MONTHS:
-        return value.date().isoformat()
-    month = MONTHS[primary].split()[value.month - 1]
-    return DATE_PATTERNS[primary].format(d=value.day, m=month, y=value.year)
-
-
 def w3c_date(value: datetime) -> str:
     """The form WeasyPrint reads from <meta name=dcterms.created> (seconds, with the offset)."""
     return value.isoformat(timespec="seconds")
@@ -135,13 +109,13 @@ def palette(slug: str) -> int:
     return int(hashlib.sha256(slug.encode()).hexdigest()[:8], 16) % PALETTES + 1
 
 
-def environment(folder: Path) -> Environment:
-    """The theme's Jinja2 environment: autoescaped, strict about undefined names."""
-    from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+def environment(themes: ThemeChain) -> Environment:
+    """The Jinja2 environment of the themes' pdf/ templates: autoescaped, strict about undefined names."""
+    from jinja2 import Environment, StrictUndefined, select_autoescape
 
-    env = Environment(loader=FileSystemLoader(str(folder)), autoescape=select_autoescape(default=True),
+    env = Environment(loader=themes.jinja_loader("pdf"), autoescape=select_autoescape(default=True),
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
-    env.filters["long_date"] = long_date
+    env.filters["long_date"] = i18n.long_date
     env.filters["w3c_date"] = w3c_date
     return env
 
@@ -155,7 +129,8 @@ def document_html(env: Environment, *, article: Article, site: Site, body_html: 
     language = language_of(article, site)
     template = env.get_template(TEMPLATE)
     return template.render(
-        article=article, site=site, language=language, direction=direction(language),
+        article=article, site=site, language=language, direction=i18n.direction(language),
+        labels=i18n.labels_for(language),
         primary_language=language.split("-")[0].lower(),
         author=", ".join(a.name for a in article.authors) or site.author,
         keywords=", ".join(tag.name for tag in article.tags),

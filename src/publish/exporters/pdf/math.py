@@ -62,7 +62,8 @@ def typeset(math: ET.Element) -> MathImage:
 
 
 def _presentation(math: ET.Element) -> ET.Element:
-    """A namespace-free copy holding only presentation MathML (no annotations, no <semantics>)."""
+    """A namespace-free copy holding only presentation MathML (no annotations, no <semantics>),
+    drawn in the theme's text colour unless it names its own."""
 
     def copy(element: ET.Element) -> ET.Element:
         tag = local(element.tag)
@@ -79,14 +80,16 @@ def _presentation(math: ET.Element) -> ET.Element:
             out.append(new)
         return out
 
-    return copy(math)
+    clean = copy(math)
+    # ziamath's own per-formula colour, rather than its process-wide `config.math.color`.
+    clean.attrib.setdefault("mathcolor", COLOR)
+    return clean
 
 
 @lru_cache(maxsize=512)
 def _render(source: str) -> tuple[str, float, float, float]:
     import ziamath
 
-    ziamath.config.math.color = COLOR
     with _Complaints() as complaints:
         formula = ziamath.Math(ET.fromstring(source), size=REFERENCE_SIZE, margin=MARGIN)
         svg = formula.svg()
@@ -123,5 +126,5 @@ class _Complaints(logging.Handler):
 
 def warm_up() -> None:
     """Load ziamath and its math font once (in the main process, before workers fork)."""
-    source = '<math><mi>x</mi></math>'
+    source = f'<math mathcolor="{COLOR}"><mi>x</mi></math>'
     _render(source)

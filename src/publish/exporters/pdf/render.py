@@ -1,4 +1,4 @@
-"""WeasyPrint, set up once per process: fonts, the theme's parsed stylesheet and its templates.
+"""WeasyPrint, set up once per process: its patches, fonts, the theme's parsed stylesheet and templates.
 
 `engine()` is called by the exporter's prepare() in the main process, so forked workers inherit
 the imported library, the font configuration and the parsed CSS instead of redoing them.
@@ -8,11 +8,8 @@ Imports WeasyPrint: import this module only where a PDF is rendered.
 from __future__ import annotations
 
 import logging
-import os
-import re
 import xml.etree.ElementTree as ET
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from html import escape
 from pathlib import Path
@@ -22,17 +19,22 @@ from publish.errors import ExportError
 from publish.exporters.pdf.fetcher import ORIGIN, SYSTEM_FONT_FOLDERS, LocalFetcher, theme_url
 from publish.exporters.pdf.fonts import missing_fonts_warning
 from publish.exporters.pdf.html import TEMPLATE, PageSize, environment
+from publish.patches import apply_all
+from publish.patches.fonttools import source_date
 
 if TYPE_CHECKING:
     from jinja2 import Environment
 
+    from publish.themes import ThemeChain
+
+FOLDER = "pdf"                # what the PDF reads of each theme of the chain
 STYLESHEET = "style.css"      # the theme's entry point; it may @import more files of pdf/
 VARIANT = "pdf/ua-1"          # tagged PDF: structure tree, /Lang, bookmarks, alt texts
 
 
 @dataclass
 class Engine:
-    folder: Path               # the theme's pdf folder
+    themes: ThemeChain         # its pdf/ folders serve the templates, stylesheets and fonts
     page: PageSize
     font_config: Any
     stylesheets: list[Any]
@@ -40,31 +42,29 @@ class Engine:
     warnings: list[str]        # about the whole run (fonts this machine lacks), said once
 
 
-_ENGINES: dict[tuple[Path, PageSize], Engine] = {}
+_ENGINES: dict[tuple[ThemeChain, PageSize, str], Engine] = {}
 
 
-def engine(folder: Path, page: PageSize, images_folder: Path) -> Engine:
-    """The cached engine for a theme folder and page size (built on first use)."""
-    key = (folder.resolve(), page)
+def engine(themes: ThemeChain, page: PageSize, images_folder: Path) -> Engine:
+    """The cached engine for a theme chain's pdf files and a page size (built on first use)."""
+    key = (themes, page, themes.digest(FOLDER))
     if key not in _ENGINES:
-        _ENGINES[key] = _build(key[0], page, images_folder)
+        _ENGINES[key] = _build(themes, page, images_folder)
+    apply_all()          # WeasyPrint is loaded: patch it (and pydyf, Pillow); idempotent and cheap
     return _ENGINES[key]
 
 
-def _build(folder: Path, page: PageSize, images_folder: Path) -> Engine:
+def _build(themes: ThemeChain, page: PageSize, images_folder: Path) -> Engine:
     from weasyprint import CSS
     from weasyprint.text.fonts import FontConfiguration
 
-    _share_array_types()
-    _deflate_at_level_6()
-
-    path = folder / STYLESHEET
-    if not path.is_file():
-        raise ExportError(f"the theme has no {STYLESHEET}", path=folder,
-                          hint="a PDF theme needs pdf/document.html and pdf/style.css")
+    path = themes.find(f"{FOLDER}/{STYLESHEET}")
+    if path is None:
+        raise ExportError(f"no theme of the chain has {FOLDER}/{STYLESHEET}", path=themes.site_theme,
+                          hint="the bundled default theme has one: is the installation complete?")
     font_config = FontConfiguration()
     # Installed fonts are readable here only, for @font-face { src: local(…) }.
-    fetcher = LocalFetcher(folder, images_folder, font_folders=SYSTEM_FONT_FOLDERS)
+    fetcher = LocalFetcher(themes, images_folder, font_folders=SYSTEM_FONT_FOLDERS)
     with _Messages() as messages:
         theme = CSS(string=path.read_text(encoding="utf-8"), base_url=theme_url(STYLESHEET),
                     url_fetcher=fetcher, font_config=font_config)
@@ -80,70 +80,9 @@ def _build(folder: Path, page: PageSize, images_folder: Path) -> Engine:
         raise ExportError("the theme's stylesheet has problems: " + "; ".join(problems), path=path)
     missing = missing_fonts_warning(path.read_text(encoding="utf-8"))
     warnings = [missing] if missing else [f"{line} (using the fonts fontconfig has instead)" for line in fonts]
-    engine = Engine(folder, page, font_config, [theme, sized], environment(folder), warnings)
+    engine = Engine(themes, page, font_config, [theme, sized], environment(themes), warnings)
     engine.env.get_template(TEMPLATE)
     return engine
-
-
-class _Wrapper:
-    """A stand-in for a module or object a dependency uses, overriding one method."""
-
-    def __init__(self, wrapped: Any) -> None:
-        self._wrapped = wrapped
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._wrapped, name)
-
-
-def _install(module: Any, attribute: str, wrapper: type[_Wrapper]) -> None:
-    """Put `wrapper` around `module.attribute`, once; nothing if the dependency changed shape."""
-    current = getattr(module, attribute, None)
-    if current is not None and not isinstance(current, wrapper):
-        setattr(module, attribute, wrapper(current))
-
-
-_SIZED_ARRAY = re.compile(r"(\w+)\[(\d+)\]")
-
-
-class _OpenArrays(_Wrapper):
-    """cffi's FFI with `new("T[n]", items)` made as `new("T[]", items)`: the same array.
-
-    WeasyPrint's font subsetting (weasyprint/pdf/fonts.py) asks for `hb_codepoint_t[<n>]` with n
-    the glyph count of each subset. cffi parses every C type it has not seen with pycparser, about
-    5 ms each, so a new glyph count cost 5 ms: about 20 ms of a 350 ms PDF. An open array sized by
-    its items is parsed once. Anything else goes to the real FFI untouched."""
-
-    def new(self, cdecl: Any, init: Any = None) -> Any:
-        if init is not None and isinstance(cdecl, str):
-            sized = _SIZED_ARRAY.fullmatch(cdecl)
-            if sized and hasattr(init, "__len__") and len(init) == int(sized[2]):
-                cdecl = sized[1] + "[]"
-        return self._wrapped.new(cdecl, init)
-
-
-class _Level6Zlib(_Wrapper):
-    """The zlib module, but `compressobj()` at level 6 whatever level is asked for.
-
-    pydyf (WeasyPrint's PDF writer) deflates every stream at level 9. On our PDFs, about 730 KiB
-    of streams each, level 9 takes 26 ms a document and level 6 takes 12.5 ms for a file 1.3 %
-    larger (158 against 160 KiB): level 9 was about 5 % of a PDF's time for nothing a reader sees."""
-
-    LEVEL = 6
-
-    def compressobj(self, level: int = -1, *args: Any, **kwargs: Any) -> Any:
-        return self._wrapped.compressobj(self.LEVEL, *args, **kwargs)
-
-
-def _share_array_types() -> None:
-    from weasyprint.pdf import fonts
-
-    _install(fonts, "ffi", _OpenArrays)
-
-
-def _deflate_at_level_6() -> None:
-    import pydyf
-
-    _install(pydyf, "zlib", _Level6Zlib)
 
 
 def warm_up(engine: Engine, language: str) -> None:
@@ -153,7 +92,7 @@ def warm_up(engine: Engine, language: str) -> None:
             "<h2>Warm</h2><p>Warm up the <em>engine</em> <strong>once</strong> <code>x</code>"
             '<span class="footnote">a note</span></p><table><tr><th>a</th><td>b</td></tr></table>'
             '<p style="width: 1cm; hyphens: auto">hyphenation</p></main></body></html>')
-    write_pdf(engine, html, LocalFetcher(engine.folder, engine.folder), b"warm-up", 0)
+    write_pdf(engine, html, LocalFetcher(engine.themes, engine.themes.site_theme), b"warm-up", 0)
 
 
 def write_pdf(engine: Engine, html: str, fetcher: LocalFetcher, identifier: bytes,
@@ -165,7 +104,7 @@ def write_pdf(engine: Engine, html: str, fetcher: LocalFetcher, identifier: byte
     cssselect2's lazy wrappers) reads the tree only when rendering starts."""
     from weasyprint import HTML
 
-    with _Messages() as messages, _source_date(epoch):
+    with _Messages() as messages, source_date(epoch):
         parsed = HTML(string=html, base_url=ORIGIN, url_fetcher=fetcher)
         if edit is not None:
             edit(parsed.etree_element)
@@ -176,20 +115,6 @@ def write_pdf(engine: Engine, html: str, fetcher: LocalFetcher, identifier: byte
         fetcher.seal()
         data = document.write_pdf(pdf_identifier=identifier, pdf_variant=VARIANT)
     return data, messages.lines
-
-
-@contextmanager
-def _source_date(epoch: int) -> Iterator[None]:
-    """fontTools stamps re-saved fonts (the emoji font) with the time unless SOURCE_DATE_EPOCH is set."""
-    previous = os.environ.get("SOURCE_DATE_EPOCH")
-    os.environ["SOURCE_DATE_EPOCH"] = str(epoch)
-    try:
-        yield
-    finally:
-        if previous is None:
-            del os.environ["SOURCE_DATE_EPOCH"]
-        else:
-            os.environ["SOURCE_DATE_EPOCH"] = previous
 
 
 class _Messages(logging.Handler):

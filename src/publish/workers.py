@@ -1,0 +1,166 @@
+"""Rendering tasks: in this process, or in a pool of long-lived worker processes.
+
+Each worker is set up once by the pool's initializer, which receives the exporters' names and
+their (picklable) build contexts: it finds the exporters through the registry and prepares them,
+so the pool works with every start method. `fork` stays the default on Linux: a forked worker
+inherits what `prepare()` already loaded in the main process (WeasyPrint, fonts, stylesheets)
+and shares those pages with it, so it skips its own `prepare()`. `PUBLISH_START_METHOD=spawn` (or
+`forkserver`) chooses another; macOS and Windows default to `spawn`.
+"""
+
+from __future__ import annotations
+
+import gc
+import multiprocessing
+import os
+import sys
+import time
+import traceback
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from publish.errors import ConfigError, PublishError
+from publish.exporters.base import BuildContext, Exporter, Notice, Task
+
+START_METHOD_VARIABLE = "PUBLISH_START_METHOD"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    key: str
+    notices: tuple[Notice, ...] = ()
+    error: str | None = None
+    used: tuple[str, ...] = ()          # shared files the outputs link to (image copies)
+    seconds: float = 0.0                # CPU time the task took in its worker
+    pid: int = 0                        # the process that rendered it
+
+
+def start_method() -> str:
+    """How worker processes start: $PUBLISH_START_METHOD, else `fork` on Linux, else the platform's default."""
+    available = multiprocessing.get_all_start_methods()
+    chosen = os.environ.get(START_METHOD_VARIABLE, "").strip()
+    if chosen:
+        if chosen not in available:
+            raise ConfigError(f"{START_METHOD_VARIABLE}={chosen!r} is not a start method of this system",
+                              hint=f"use one of {', '.join(available)}")
+        return chosen
+    if sys.platform.startswith("linux") and "fork" in available:
+        return "fork"
+    return multiprocessing.get_start_method()
+
+
+def render(exporter: Exporter[Any, Any], ctx: BuildContext[Any, Any], task: Task) -> Outcome:
+    """Render one task and say what happened; never raises."""
+    ctx = ctx.for_task()
+    started = time.process_time()
+    try:
+        said = exporter.render(ctx, task)
+        notices = tuple(notice_of(item, source_of(task, ctx)) for item in said or ())
+        missing = [rel for rel in task.outputs if not (ctx.output_dir / rel).is_file()]
+        if missing:
+            return Outcome(task.key, notices, f"{task.label}: the exporter did not write {', '.join(missing)}",
+                           pid=os.getpid())
+        return Outcome(task.key, notices, used=tuple(sorted(ctx.used_files)),
+                       seconds=time.process_time() - started, pid=os.getpid())
+    except PublishError as exc:
+        return Outcome(task.key, error=f"{task.label}: {exc.describe()}", pid=os.getpid())
+    except Exception as exc:  # noqa: BLE001 - reported with where it happened; other tasks go on
+        frame = traceback.extract_tb(exc.__traceback__)[-1]
+        where = f"{Path(frame.filename).name}:{frame.lineno}"
+        return Outcome(task.key, error=f"{task.label}: {type(exc).__name__}: {exc} (in {where}; "
+                                       f"this is a bug in the {task.exporter} exporter)", pid=os.getpid())
+
+
+def source_of(task: Task, ctx: BuildContext[Any, Any]) -> Path | None:
+    """The article file a task is made from alone, if any."""
+    slug = task.params.get("slug") if task.params else None
+    article = ctx.collection.get(slug) if isinstance(slug, str) else None
+    return article.source if article else None
+
+
+def notice_of(item: object, about: Path | None) -> Notice:
+    """What an exporter said, as a Notice: a plain string (an older plugin's) is about `about`."""
+    return item if isinstance(item, Notice) else Notice(str(item), about)
+
+
+def run(todo: list[Task], exporters: dict[str, Exporter[Any, Any]], contexts: dict[str, BuildContext[Any, Any]],
+        *, jobs: int, method: str, started: Callable[[], None]) -> Iterator[Outcome]:
+    """Every task's Outcome as it finishes; `started()` once all are handed out (the progress
+    display starts its thread only then, after every worker has started)."""
+    workers = min(jobs, len(todo))
+    if workers <= 1:
+        started()
+        for task in todo:
+            yield render(exporters[task.exporter], contexts[task.exporter], task)
+        return
+    names = tuple(sorted({task.exporter for task in todo}))
+    needed = {name: contexts[name] for name in names}
+    forked = method == "fork"
+    if forked:
+        # What the main process loaded lives as long as the workers do. Frozen, the garbage collector
+        # never walks it again (about 11 ms of collection per PDF saved) and never writes to it, so
+        # forked workers keep sharing those pages with this process.
+        gc.freeze()
+    try:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(method),
+                                 initializer=_start_worker, initargs=(names, needed, not forked)) as pool:
+            futures = {pool.submit(_render_in_worker, task): task for task in todo}
+            started()
+            for future in as_completed(futures):
+                task = futures[future]
+                try:
+                    yield future.result()
+                except Exception as exc:  # noqa: BLE001 - a worker died (out of memory, signal)
+                    yield Outcome(task.key, error=f"{task.label}: worker failed: {type(exc).__name__}: {exc}")
+    finally:
+        if forked:
+            gc.unfreeze()
+
+
+@dataclass(frozen=True)
+class _Worker:
+    exporters: dict[str, Exporter[Any, Any]]
+    contexts: dict[str, BuildContext[Any, Any]]
+    broken: dict[str, str]              # exporter name -> why it cannot render in this worker
+
+
+# This worker process's exporters and contexts, set once by the pool's initializer (in the main
+# process it stays None): concurrent.futures hands a task to a function, not to an object.
+_worker: _Worker | None = None
+
+
+def _start_worker(names: tuple[str, ...], contexts: dict[str, BuildContext[Any, Any]], prepare: bool) -> None:
+    from publish import registry
+
+    global _worker
+    exporters: dict[str, Exporter[Any, Any]] = {}
+    broken: dict[str, str] = {}
+    for name in names:
+        entry = registry.find(name)
+        if entry is None or entry.exporter is None:
+            broken[name] = f"the {name} exporter cannot be loaded in a worker process"
+            continue
+        exporter = entry.exporter()
+        try:
+            if prepare:
+                exporter.prepare(contexts[name])       # its warnings were said by the main process
+        except Exception as exc:  # noqa: BLE001
+            broken[name] = f"the {name} exporter could not start in a worker process: {exc}"
+            continue
+        exporters[name] = exporter
+    if prepare:
+        from publish import patches
+
+        patches.apply_all()                            # as the main process did before the workers started
+    _worker = _Worker(exporters, contexts, broken)
+
+
+def _render_in_worker(task: Task) -> Outcome:
+    if _worker is None:
+        raise RuntimeError("a render task reached a process the pool did not set up")
+    if task.exporter in _worker.broken:
+        return Outcome(task.key, error=f"{task.label}: {_worker.broken[task.exporter]}", pid=os.getpid())
+    return render(_worker.exporters[task.exporter], _worker.contexts[task.exporter], task)
