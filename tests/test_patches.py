@@ -190,9 +190,10 @@ def test_source_date_is_set_for_the_block_and_put_back(monkeypatch: pytest.Monke
 def test_math_is_drawn_in_the_text_colour_without_touching_ziamath_settings() -> None:
     import ziamath
 
-    from publish.exporters.pdf.math import COLOR, MATHML_NS, typeset
+    from publish.exporters.pdf.math import COLOR, typeset
+    from publish.namespaces import MATHML
 
-    math = ET.fromstring(f'<math xmlns="{MATHML_NS[1:-1]}"><mfrac><mi>a</mi><mi>b</mi></mfrac>'
+    math = ET.fromstring(f'<math xmlns="{MATHML}"><mfrac><mi>a</mi><mi>b</mi></mfrac>'
                          '<mstyle mathcolor="red"><mi>c</mi></mstyle></math>')
     svg = typeset(math).svg.decode()
     assert f'fill="{COLOR}"' in svg and 'fill="red"' in svg

@@ -2,8 +2,8 @@
 
 One allow-list (nh3, the Python binding of the Rust `ammonia` sanitizer) decides what markup
 may appear in any output: Pandoc's own structure, MathML, and nothing that runs, submits,
-embeds or restyles. Rewriting URLs goes through the same parser, never through regular
-expressions over markup.
+embeds or restyles. The loader rewrites URLs while sanitizing; exporters work on the parsed
+result (bodytree), never with regular expressions over markup.
 """
 
 from __future__ import annotations
@@ -101,11 +101,6 @@ def sanitize(html: str, rewrite: UrlRewriter | None = None) -> str:
         strip_comments=True,
         link_rel=None,
     )
-
-
-def rewrite_urls(html: str, rewrite: UrlRewriter) -> str:
-    """Rewrite every href/src of already-sanitized HTML (same allow-list, so nothing else changes)."""
-    return sanitize(html, rewrite)
 
 
 def text_of(html: str) -> str:

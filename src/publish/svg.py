@@ -15,13 +15,14 @@ from pathlib import Path
 from typing import Any
 
 from publish.errors import ImageError
+from publish.namespaces import SVG as SVG_NS
+from publish.namespaces import XHTML as _XHTML_NS
+from publish.namespaces import XLINK as XLINK_NS
+from publish.namespaces import XML as XML_NS
 
 MAX_PIXELS = 60_000_000          # refuse to decode anything larger (decompression bombs), any format
 
 
-SVG_NS = "http://www.w3.org/2000/svg"
-XLINK_NS = "http://www.w3.org/1999/xlink"
-XML_NS = "http://www.w3.org/XML/1998/namespace"
 SVG_DEFAULT_SIZE = (1200, 675)   # CSS px, for an SVG that states no size at all (16:9, like most covers)
 SVG_MAX_SIDE = 20_000            # CSS px
 SVG_MAX_ELEMENTS = 50_000
@@ -79,7 +80,6 @@ _LOCAL_REF = re.compile(r"^\s*#([A-Za-z_][\w.\-]*)\s*$")
 _LENGTH = re.compile(r"^\s*(\d+(?:\.\d*)?|\.\d+)(?:[eE]([+-]?\d+))?\s*(px|pt|pc|mm|cm|in|em|ex|%)?\s*$", re.I)
 _PX = {"": 1.0, "px": 1.0, "pt": 96 / 72, "pc": 16.0, "mm": 96 / 25.4, "cm": 96 / 2.54, "in": 96.0,
        "em": 16.0, "ex": 8.0}
-_XHTML_NS = "http://www.w3.org/1999/xhtml"
 
 
 class SvgError(ValueError):

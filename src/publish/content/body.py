@@ -1,23 +1,27 @@
-"""Finish Pandoc's HTML: sanitize, resolve images and links between articles, collect headings."""
+"""Finish Pandoc's HTML: sanitize, resolve images and links between articles, collect headings.
+
+The sanitized HTML is parsed once (bodytree) for the rest: images without a source, a cover
+repeated as the first line, headings, words and the excerpt. The body is stored as that tree
+serializes, the form every exporter parses back to the same tree.
+"""
 
 from __future__ import annotations
 
-import html as stdlib_html
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from posixpath import normpath
 from urllib.parse import unquote, urlsplit
 
+from publish import bodytree
+from publish.bodytree import Element
 from publish.errors import PublishError
 from publish.html import sanitize, text_of
 from publish.model import Heading, Image
 
-_HEADING = re.compile(r"<h([2-6])\b([^>]*)>(.*?)</h\1>", re.S)
-_ID = re.compile(r'\bid="([^"]*)"')
-_IMG_WITHOUT_SRC = re.compile(r"<img\b(?![^>]*\ssrc=)([^>]*)>")
-_ALT = re.compile(r'\balt="([^"]*)"')
-_FIRST_P = re.compile(r"<p>(.*?)</p>", re.S)
+# White space as a regular expression over the old markup saw it: U+00A0 was written &nbsp; there.
+_LEADING_SPACE = re.compile(r"^[^\S\u00a0]*")
+WORDLESS = ("math", "annotation", "script", "style")     # no words to count, outline or quote in there
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 _WORD = re.compile(r"[^\W\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]+")
 ARTICLE_SUFFIXES = (".md", ".markdown", ".mdx")
@@ -32,6 +36,7 @@ class Body:
     links: tuple[str, ...]
     word_count: int
     warnings: list[str] = field(default_factory=list)
+    excerpt: str = ""                  # the first paragraph's text (excerpt_of)
 
 
 ImageResolver = Callable[[str], Image]            # raises PublishError when the image cannot be used
@@ -100,24 +105,42 @@ def finish(raw_html: str, *, article_dir: str, article_path: Callable[[str], str
             return article_path(slug) + fragment   # the article's own URL, sub-path included
         return value
 
-    html = sanitize(raw_html, rewrite)
-    html = _IMG_WITHOUT_SRC.sub(_alt_text, html)
+    root = bodytree.parse(sanitize(raw_html, rewrite))
+    _alt_text(root)
     if cover is not None:
-        html = _drop_leading_cover(html, images, cover)
-    headings = tuple(
-        Heading(level=int(level), text=text_of(inner), id=stdlib_html.unescape(m.group(1)))
-        for level, attrs, inner in _HEADING.findall(html)
-        if (m := _ID.search(attrs))
-    )
-    text = text_of(html)
+        _drop_leading_cover(root, images, cover)
+    text = _words_of(root)
     words = len(_WORD.findall(text)) + len(_CJK.findall(text))
-    return Body(html, headings, images, tuple(dict.fromkeys(links)), words, warnings)
+    return Body(bodytree.to_html(root), _headings(root), images, tuple(dict.fromkeys(links)), words, warnings,
+                excerpt_of(root))
 
 
-def excerpt_from(html: str, limit: int = 280) -> str:
-    """The first paragraph's text, cut at a word boundary."""
-    for match in _FIRST_P.finditer(html):
-        text = text_of(match.group(1))
+def _headings(root: Element) -> tuple[Heading, ...]:
+    """h2-h6 with an id, in order (not one inside another: the outer one is the outline entry)."""
+    found: list[Heading] = []
+
+    def walk(parent: Element) -> None:
+        for child in parent:
+            if not isinstance(child.tag, str):
+                continue
+            level = child.tag[1:] if child.tag in bodytree.HEADINGS[1:] else ""
+            if not level:
+                walk(child)
+            elif child.get("id") is not None:
+                found.append(Heading(level=int(level), text=_words_of(child),
+                                     id=child.get("id")))
+
+    walk(root)
+    return tuple(found)
+
+
+def excerpt_of(root: Element, limit: int = 280) -> str:
+    """The first paragraph's text (a plain <p>, not one a theme's class made special), cut at a word
+    boundary."""
+    for paragraph in bodytree.elements(root, "p"):
+        if paragraph.attrib:
+            continue
+        text = _words_of(paragraph)
         if text:
             if len(text) <= limit:
                 return text
@@ -128,6 +151,7 @@ def excerpt_from(html: str, limit: int = 280) -> str:
 
 def summary_before_more(raw_html: str) -> str:
     """Hugo's and Jekyll's summary divider: the text before `<!--more-->`, if the article has one."""
+    # A text split: the sanitizer removes the comment, and "before it" cuts through elements.
     before, marker, _ = raw_html.partition("<!--more-->")
     return text_of(sanitize(before)) if marker else ""
 
@@ -136,20 +160,37 @@ def reading_minutes(words: int) -> int:
     return max(1, round(words / WORDS_PER_MINUTE))
 
 
-def _alt_text(match: re.Match[str]) -> str:
-    alt = _ALT.search(match.group(1))
-    return f'<span class="image-missing">{alt.group(1)}</span>' if alt and alt.group(1) else ""
+def _words_of(element: Element) -> str:
+    return bodytree.squash(bodytree.text_content(element, skip=WORDLESS))
 
 
-def _drop_leading_cover(html: str, images: dict[str, Image], cover: Image) -> str:
+def _alt_text(root: Element) -> None:
+    """An image whose source was left out becomes its alt text (or nothing)."""
+    for img in list(bodytree.elements(root, "img")):
+        if img.get("src") is not None:
+            continue
+        alt = img.get("alt")
+        if alt:
+            bodytree.replace(img, bodytree.new("span", {"class": "image-missing"}, alt))
+        else:
+            bodytree.remove(img)
+
+
+def _drop_leading_cover(root: Element, images: dict[str, Image], cover: Image) -> None:
     """Many themes repeat the hero image as the body's first line; every format shows the cover already."""
-    match = re.match(r'\s*<p><img\b[^>]*\bsrc="([^"]*)"[^>]*>\s*', html)
-    if not match:
-        return html
-    image = images.get(stdlib_html.unescape(match.group(1)))
+    first = root[0] if len(root) else None
+    if (first is None or first.tag != "p" or first.attrib or first.text or not len(first)
+            or first[0].tag != "img" or _LEADING_SPACE.sub("", root.text or "")):
+        return
+    img = first[0]
+    image = images.get(img.get("src", ""))
     if image is None or image.digest != cover.digest:
-        return html
-    rest = html[match.end():]
-    if rest.startswith("</p>"):
-        return rest[4:].lstrip("\n")
-    return "<p>" + rest
+        return
+    rest = _LEADING_SPACE.sub("", img.tail or "")
+    root.text = None
+    if len(first) == 1 and not rest:                 # the paragraph holds only the image: it goes
+        root.text = (first.tail or "").lstrip("\n")
+        root.remove(first)
+    else:
+        first.text = rest or None
+        first.remove(img)

@@ -21,7 +21,7 @@ from publish import images as image_store
 from publish.config import Config
 from publish.content import markdown, remote
 from publish.content.article_cache import ArticleCache, Entry, Lookup
-from publish.content.body import ARTICLE_SUFFIXES, excerpt_from, finish, reading_minutes, summary_before_more
+from publish.content.body import ARTICLE_SUFFIXES, finish, reading_minutes, summary_before_more
 from publish.content.dates import zone_named
 from publish.content.reader import Draft, NotAnArticle, controls_warning, digest_of, read_front, without_controls
 from publish.content.site import ALT_FIELD, cover_fact, site_of, site_problems
@@ -288,7 +288,7 @@ class _Finisher:
         warnings.extend(dict.fromkeys(note for used in used_images for note in image_store.notes(used)))
         article = Article(
             slug=draft.slug, title=draft.title,
-            excerpt=draft.excerpt or summary_before_more(html) or excerpt_from(body.html),
+            excerpt=draft.excerpt or summary_before_more(html) or body.excerpt,
             published=draft.published, updated=draft.updated, featured=draft.featured, draft=draft.draft,
             tags=draft.tags, cover=cover, body_html=body.html, headings=body.headings,
             images=FrozenDict(body.images), links=body.links, word_count=body.word_count,

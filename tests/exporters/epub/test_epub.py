@@ -21,7 +21,7 @@ from PIL import Image
 
 from publish.content.loader import load
 from publish.exporters.epub import EpubOptions
-from publish.exporters.epub.xhtml import X, parse_chapter, rewrite_links, serialize
+from publish.exporters.epub.xhtml import X, parse_chapter, rewrite_links
 from publish.model import Collection
 from publish.pipeline import build
 from tests.conftest import REPO, copy_sample, load_config, needs_judge, run_publish, write_article
@@ -34,6 +34,10 @@ JUDGE = REPO.parent / "shared" / "tools" / "judge.py"
 NS = {"opf": "http://www.idpf.org/2007/opf", "dc": "http://purl.org/dc/elements/1.1/",
       "x": "http://www.w3.org/1999/xhtml", "epub": "http://www.idpf.org/2007/ops",
       "m": "http://www.w3.org/1998/Math/MathML", "ncx": "http://www.daisy.org/z3986/2005/ncx/"}
+
+
+def serialize(element: object) -> str:
+    return etree.tostring(element, encoding="unicode", method="xml")
 EPUB_TYPE = "{http://www.idpf.org/2007/ops}type"
 FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
 

@@ -24,7 +24,7 @@ from publish.exporters.email.mime import Envelope, build_message, message_id
 from publish.exporters.email.text import PlainText
 from publish.i18n import direction, labels_for, long_date
 from publish.model import Article, Image
-from publish.web import web_body
+from publish.web import web_tree
 
 HERO_WIDTH = 600                # the email's column
 COLUMN_WIDTH = 520              # inside the card's 40 px side padding (email.css .pad)
@@ -122,7 +122,7 @@ class EmailExporter(Exporter[EmailSettings, EmailOptions]):
             raise ExportError(f"the article {task.params['slug']!r} is no longer in the collection")
         site, sender = ctx.site, sender_of(ctx)
         hero = _picture(ctx, article.cover, article.title, HERO_WIDTH)
-        blocks = email_blocks(web_body(article, ctx.image_url, max_image_width=IMAGE_SOURCE_WIDTH),
+        blocks = email_blocks(web_tree(article, ctx.image_url, max_image_width=IMAGE_SOURCE_WIDTH),
                               column_width=COLUMN_WIDTH, hero_url=hero["url"] if hero else None)
         downloads = _download_links(ctx, article.slug, task.params["downloads"])
         context = {**_frame(ctx, sender, article.language, article.title, article.excerpt),

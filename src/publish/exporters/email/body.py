@@ -1,6 +1,6 @@
 """The article body reshaped for mail clients: the blocks the email template places.
 
-Input is `web_body()` output (sanitized by nh3, absolute URLs, hosted JPEG/PNG images). Mail
+Input is the `web_tree()` of the article (sanitized, absolute URLs, hosted JPEG/PNG images). Mail
 clients need more: no HTML5 sectioning elements (Outlook and Yahoo drop them), code blocks and
 their padding in a table cell (Outlook pads and colours only cells), images no wider than the
 column, no ids (nothing links to them), and nothing that runs, even if a bug let it through.
@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from publish.exporters.email.tree import Element, Node, Text, parse
+from publish import bodytree, footnotes
+from publish.bodytree import Element
 
 # Outlook and Yahoo ignore these HTML5 elements (caniemail "HTML5 semantics"); keep their content.
 BLOCK_RENAMES = {"section": "div", "article": "div", "aside": "div", "header": "div", "footer": "div",
@@ -24,9 +25,8 @@ FORBIDDEN = frozenset({"script", "style", "iframe", "object", "embed", "form", "
 SAFE_SCHEMES = ("http", "https", "mailto")
 
 
-def email_blocks(body_html: str, *, column_width: int, hero_url: str | None = None) -> list[Element]:
-    """The body's top-level blocks, reshaped for email."""
-    root = parse(body_html)
+def email_blocks(root: Element, *, column_width: int, hero_url: str | None = None) -> list[Element]:
+    """The body's top-level blocks, reshaped for email (`root` is changed in place)."""
     _clean(root)
     _reshape(root, column_width)
     blocks = _blocks(root)
@@ -36,102 +36,115 @@ def email_blocks(body_html: str, *, column_width: int, hero_url: str | None = No
 
 
 def _clean(element: Element) -> None:
-    kept: list[Node] = []
-    for child in element.children:
-        if isinstance(child, Element):
-            if child.tag in FORBIDDEN:
-                continue
-            if child.tag == "a" and "footnote-back" in child.classes:
-                continue               # "back to the text" links only make sense on the web page
-            for name in list(child.attrs):
-                value = child.attrs[name] or ""
-                if name.startswith("on") or name == "id" or (
-                        name in ("href", "src") and urlsplit(value.strip()).scheme.lower() not in SAFE_SCHEMES):
-                    del child.attrs[name]
-            if child.tag == "img" and not child.get("src"):
-                continue               # its URL was unsafe or unresolvable: an <img> without src is invalid
-            _clean(child)
-        kept.append(child)
-    element.children = kept
+    for child in list(element):
+        if not isinstance(child.tag, str):
+            continue
+        if child.tag in FORBIDDEN or footnotes.is_back_link(child):
+            bodytree.remove(child)     # "back to the text" links only make sense on the web page
+            continue
+        for name in list(child.attrib):
+            value = child.get(name) or ""
+            if name.startswith("on") or name == "id" or (
+                    name in ("href", "src") and urlsplit(value.strip()).scheme.lower() not in SAFE_SCHEMES):
+                del child.attrib[name]
+        if child.tag == "img" and not child.get("src"):
+            bodytree.remove(child)     # its URL was unsafe or unresolvable: an <img> without src is invalid
+            continue
+        _clean(child)
 
 
 def _reshape(element: Element, column_width: int) -> None:
-    for index, child in enumerate(element.children):
-        if not isinstance(child, Element):
+    for child in list(element):
+        if not isinstance(child.tag, str):
             continue
         if child.tag in BLOCK_RENAMES:
             if child.tag == "figcaption":
-                child.attrs["class"] = "figure-caption"
+                child.set("class", "figure-caption")
             child.tag = BLOCK_RENAMES[child.tag]
         elif child.tag in INLINE_RENAMES:
             if child.tag == "mark":
-                child.attrs["class"] = "mark"
+                child.set("class", "mark")
             child.tag = INLINE_RENAMES[child.tag]
         if child.tag == "pre":
-            element.children[index] = _code_box(child)
+            _code_box(child)
             continue
         if child.tag == "table":
-            element.children[index] = _table(child)
+            _table(child)
         elif child.tag == "img":
             _size_image(child, column_width, alone=_is_alone(element, child))
         _reshape(child, column_width)
 
 
-def _code_box(pre: Element) -> Element:
-    """A code block as a one-cell table; highlighting spans unwrapped (plain text is smaller and
-    survives dark mode)."""
-    pre.children = [Text(pre.text_content())]
-    pre.attrs = {"class": "code-pre"}
-    cell = Element("td", {"class": "code-cell"}, [pre])
-    return Element("table", {"role": "presentation", "width": "100%", "cellpadding": "0", "cellspacing": "0",
-                             "border": "0", "class": "code-box"}, [Element("tr", {}, [cell])])
+def _code_box(pre: Element) -> None:
+    """A code block as a one-cell table, in the block's place; highlighting spans unwrapped (plain
+    text is smaller and survives dark mode)."""
+    text = "".join(pre.itertext())
+    pre.attrib.clear()
+    pre.set("class", "code-pre")
+    cell = bodytree.new("td", {"class": "code-cell"})
+    box = bodytree.new("table", {"role": "presentation", "width": "100%", "cellpadding": "0", "cellspacing": "0",
+                                 "border": "0", "class": "code-box"}, children=[bodytree.new("tr", {}, None, [cell])])
+    bodytree.replace(pre, box)
+    for child in list(pre):
+        pre.remove(child)
+    pre.text = text
+    cell.append(pre)
 
 
-def _table(table: Element) -> Element:
-    table.attrs = {"class": "data-table", "width": "100%", "cellpadding": "0", "cellspacing": "0", "border": "0"}
-    return Element("div", {"class": "table-wrap"}, [table])
+def _table(table: Element) -> None:
+    wrap = bodytree.new("div", {"class": "table-wrap"})
+    bodytree.replace(table, wrap)
+    wrap.append(table)
+    table.attrib.clear()
+    for name, value in (("class", "data-table"), ("width", "100%"), ("cellpadding", "0"), ("cellspacing", "0"),
+                        ("border", "0")):
+        table.set(name, value)
 
 
 def _size_image(img: Element, column_width: int, *, alone: bool) -> None:
     """At most the column's width, height in proportion; fluid below that width."""
-    img.attrs.setdefault("alt", "")
-    width, height = _int(img.get("width")), _int(img.get("height"))
+    if img.get("alt") is None:
+        img.set("alt", "")
+    width, height = _int(img.get("width") or ""), _int(img.get("height") or "")
     if width:
         shown = min(width, column_width)
-        img.attrs["width"] = str(shown)
+        img.set("width", str(shown))
         if height:
-            img.attrs["height"] = str(max(1, round(height * shown / width)))
+            img.set("height", str(max(1, round(height * shown / width))))
     else:
         shown = column_width
-        img.attrs["width"] = str(shown)
-        img.attrs.pop("height", None)   # unknown aspect ratio: let the client keep it
+        img.set("width", str(shown))
+        img.attrib.pop("height", None)   # unknown aspect ratio: let the client keep it
     if alone:
-        img.attrs["style"] = f"display:block;width:100%;max-width:{shown}px;height:auto;border:0"
+        img.set("style", f"display:block;width:100%;max-width:{shown}px;height:auto;border:0")
     else:
-        img.attrs["style"] = "vertical-align:middle;max-width:100%;height:auto;border:0"
+        img.set("style", "vertical-align:middle;max-width:100%;height:auto;border:0")
 
 
 def _is_alone(parent: Element, img: Element) -> bool:
-    others = [c for c in parent.children if c is not img and not (isinstance(c, Text) and not c.text.strip())]
-    return parent.tag in ("p", "div", "#root") and not others
+    others = [n for n in bodytree.nodes(parent) if n is not img and not (isinstance(n, str) and not n.strip())]
+    return parent.tag in ("p", "div") and not others
 
 
 def _only_image(block: Element) -> str | None:
-    items = [c for c in block.children if not (isinstance(c, Text) and not c.text.strip())]
+    items = [n for n in bodytree.nodes(block) if not (isinstance(n, str) and not n.strip())]
     if block.tag == "img":
-        return block.get("src")
-    if block.tag in ("p", "div") and len(items) == 1 and isinstance(items[0], Element):
+        return block.get("src") or ""
+    if block.tag in ("p", "div") and len(items) == 1 and not isinstance(items[0], str):
         return _only_image(items[0])
     return None
 
 
 def _blocks(root: Element) -> list[Element]:
+    """The root's elements, each on its own (their tails are the white space between blocks), and
+    stray text at the top level in a paragraph of its own."""
     blocks: list[Element] = []
-    for child in root.children:
-        if isinstance(child, Element):
-            blocks.append(child)
-        elif isinstance(child, Text) and child.text.strip():
-            blocks.append(Element("p", {}, [child]))      # stray text at the top level
+    for node in bodytree.nodes(root):
+        if isinstance(node, str):
+            if node.strip():
+                blocks.append(bodytree.new("p", {}, node))
+        else:
+            blocks.append(node)
     return blocks
 
 

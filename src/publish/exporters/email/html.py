@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from publish import bodytree
+from publish.bodytree import Element
 from publish.errors import ExportError
-from publish.exporters.email.tree import Comment, Element, Node, Text, parse, serialize
 from publish.themes import ThemeChain
 
 FOLDER = "email"                        # what the email reads of each theme of the chain
@@ -56,7 +57,8 @@ class EmailTheme:
                                              keep_link_tags=False)
 
     def render(self, template: str, context: dict[str, Any]) -> str:
-        return serialize(_drop_unused_classes(_style_last(self._inlined(template, context)))) + "\n"
+        return bodytree.document_html(_drop_unused_classes(_style_last(self._inlined(template, context))),
+                                      nbsp=False) + "\n"
 
     def fit(self, template: str, context: dict[str, Any], blocks: list[Element], budget: int,
             continue_url: str) -> Fitted:
@@ -89,7 +91,7 @@ class EmailTheme:
             name = getattr(exc, "filename", None) or self.themes.find(f"{FOLDER}/{template}") or template
             raise ExportError(f"email template error: {exc}", path=name,
                               line=getattr(exc, "lineno", None)) from None
-        return parse(self.inliner.inline(markup))
+        return bodytree.parse_document(self.inliner.inline(markup))
 
 
 def theme_for(themes: ThemeChain) -> EmailTheme:
@@ -107,7 +109,7 @@ def _body(blocks: list[Element]) -> Any:
     from markupsafe import Markup
 
     # Safe: built from nh3-sanitized HTML, reshaped by email_body (which only renames and adds attributes).
-    return Markup("\n".join(serialize([b]) for b in blocks))  # noqa: S704
+    return Markup("\n".join(bodytree.outer_html(b, nbsp=False) for b in blocks))  # noqa: S704
 
 
 def _size(html: str) -> int:
@@ -116,32 +118,41 @@ def _size(html: str) -> int:
 
 def _block_sizes(root: Element, count: int) -> list[int]:
     """Bytes each body block takes in the inlined document (with the newline between blocks)."""
-    holder = next((e for e in root.iter() if BODY_CLASS in e.classes), None)
-    blocks = [c for c in holder.children if isinstance(c, Element)] if holder else []
+    holder = next((e for e in bodytree.elements(root) if bodytree.has_class(e, BODY_CLASS)), None)
+    blocks = [c for c in holder if isinstance(c.tag, str)] if holder is not None else []
     if len(blocks) != count:
         raise ExportError(f"the email template must place the body inside an element of class {BODY_CLASS!r}")
-    return [_size(serialize([b])) + 1 for b in blocks]
+    return [_size(bodytree.outer_html(b, nbsp=False)) + 1 for b in blocks]
 
 
 def _style_last(root: Element) -> Element:
     """css-inline puts the kept <style> first in <head>; <meta charset> must stay in the first 1024 bytes."""
-    for head in (e for e in root.iter() if e.tag == "head"):
-        styles: list[Node] = [c for c in head.children if isinstance(c, Element) and c.tag == "style"]
-        head.children = [c for c in head.children if not any(c is s for s in styles)] + styles
+    for head in bodytree.elements(root, "head"):
+        for style in [c for c in head if c.tag == "style"]:
+            head.append(bodytree.detach(style))     # the text around it stays where it was
     return root
 
 
 def _drop_unused_classes(root: Element) -> Element:
     """Class names matter only to the <style> blocks that stay: media queries, dark mode, and Outlook's
     own inside conditional comments."""
-    kept_css = "".join(c.text for e in root.iter() if e.tag in ("style", "head") for c in e.children
-                       if isinstance(c, Text | Comment))
+    kept_css = "".join(_own_text(e) for e in bodytree.elements(root, "style", "head"))
     used = set(_CLASS_SELECTOR.findall(kept_css))
-    for element in root.iter():
-        if "class" in element.attrs:
-            names = [n for n in element.classes if n in used]
+    for element in bodytree.elements(root):
+        if "class" in element.attrib:
+            names = [n for n in bodytree.classes(element) if n in used]
             if names:
-                element.attrs["class"] = " ".join(names)
+                element.set("class", " ".join(names))
             else:
-                del element.attrs["class"]
+                del element.attrib["class"]
     return root
+
+
+def _own_text(element: Element) -> str:
+    """The text directly inside `element` and its comments (Outlook's conditional <style> is one)."""
+    pieces = [element.text or ""]
+    for child in element:
+        if bodytree.is_comment(child):
+            pieces.append(child.text or "")
+        pieces.append(child.tail or "")
+    return "".join(pieces)

@@ -11,13 +11,16 @@ import re
 import textwrap
 from collections.abc import Sequence
 
-from publish.exporters.email.tree import Element, Node, Text
+from publish import bodytree, footnotes
+from publish.bodytree import Element
+
+Node = str | Element            # text, or an element of the body's tree
 
 WIDTH = 78
 _SPACE = re.compile(r"[ \t\r\n\f]+")
 _LIST = ("ul", "ol")
 _HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
-_DESCEND = ("div", "table", "tbody", "thead", "tfoot", "tr", "td", "th", "figure", "section", "#root")
+_DESCEND = ("div", "table", "tbody", "thead", "tfoot", "tr", "td", "th", "figure", "section")
 
 
 class PlainText:
@@ -75,7 +78,7 @@ class PlainText:
             inline.clear()
 
         for node in nodes:
-            if not isinstance(node, Element) or not _is_block(node):
+            if isinstance(node, str) or not _is_block(node):
                 inline.append(node)
                 continue
             flush()
@@ -87,37 +90,37 @@ class PlainText:
         tag = el.tag
         if tag in _HEADINGS:
             level = int(tag[1])
-            text = _squash(self._inline(el.children))
+            text = _squash(self._inline(bodytree.nodes(el)))
             if level <= 2:
                 return [text + "\n" + ("=" if level == 1 else "-") * min(width, len(text))]
             return [self._wrap(text, "#" * level + " ", " " * (level + 1), width)]
         if tag == "pre":
-            code = el.text_content().strip("\n")
+            code = "".join(el.itertext()).strip("\n")
             return ["\n".join(("    " + line).rstrip() for line in code.split("\n"))]
         if tag in _LIST:
             return [self._list(el, width)]
         if tag == "blockquote":
-            inner = self._blocks(el.children, width - 2)
+            inner = self._blocks(bodytree.nodes(el), width - 2)
             return ["\n".join(("> " + line).rstrip() for line in "\n\n".join(inner).split("\n"))]
         if tag == "hr":
             return ["-" * 20]
-        if tag == "table" and "data-table" in el.classes:
+        if tag == "table" and bodytree.has_class(el, "data-table"):
             return [self._table(el, width)]
         if tag == "dl":
             return [self._definitions(el, width)]
         if tag == "img":
-            alt = _squash(el.get("alt"))
+            alt = _squash(el.get("alt") or "")
             return [self._fill(f"[Image: {alt}]", width)] if alt else []
-        return self._blocks(el.children, width)
+        return self._blocks(bodytree.nodes(el), width)
 
     def _list(self, el: Element, width: int) -> str:
         items: list[str] = []
-        start = _int(el.get("start"), 1)
+        start = _int(el.get("start") or "", 1)
         number = start
-        for li in (c for c in el.children if isinstance(c, Element) and c.tag == "li"):
+        for li in (c for c in el if c.tag == "li"):
             marker = f"{number}. " if el.tag == "ol" else "- "
             number += 1
-            body = "\n\n".join(self._blocks(li.children, width - len(marker)))
+            body = "\n\n".join(self._blocks(bodytree.nodes(li), width - len(marker)))
             lines = body.split("\n") or [""]
             pad = " " * len(marker)
             items.append("\n".join([marker + lines[0]] + [(pad + x).rstrip() for x in lines[1:]]))
@@ -126,17 +129,16 @@ class PlainText:
     def _table(self, el: Element, width: int) -> str:
         rows: list[str] = []
         for tr in (e for e in el.iter() if e.tag == "tr"):
-            cells = [_squash(self._inline(c.children)) for c in tr.children if isinstance(c, Element)
-                     and c.tag in ("td", "th")]
+            cells = [_squash(self._inline(bodytree.nodes(c))) for c in tr if c.tag in ("td", "th")]
             rows.append(self._wrap(" | ".join(cells), "", "  ", width))
-            if any(isinstance(c, Element) and c.tag == "th" for c in tr.children):
+            if any(c.tag == "th" for c in tr):
                 rows.append("-" * min(width, max(len(x) for x in rows[-1].split("\n"))))
         return "\n".join(rows)
 
     def _definitions(self, el: Element, width: int) -> str:
         lines: list[str] = []
-        for child in (c for c in el.children if isinstance(c, Element)):
-            text = _squash(self._inline(child.children))
+        for child in (c for c in el if isinstance(c.tag, str)):
+            text = _squash(self._inline(bodytree.nodes(child)))
             lines.append(self._wrap(text, "    ", "    ", width) if child.tag == "dd" else self._fill(text, width))
         return "\n".join(lines)
 
@@ -144,22 +146,22 @@ class PlainText:
     def _inline(self, nodes: Sequence[Node]) -> str:
         out: list[str] = []
         for node in nodes:
-            if isinstance(node, Text):
-                out.append(_SPACE.sub(" ", node.text))
-            elif isinstance(node, Element):
+            if isinstance(node, str):
+                out.append(_SPACE.sub(" ", node))
+            else:
                 out.append(self._inline_element(node))
         return "".join(out)
 
     def _inline_element(self, el: Element) -> str:
-        inner = self._inline(el.children)
+        inner = self._inline(bodytree.nodes(el))
         if el.tag == "br":
             return "\n"
         if el.tag == "img":
-            alt = _squash(el.get("alt"))
+            alt = _squash(el.get("alt") or "")
             return f"[{alt}]" if alt else ""
         if el.tag == "a":
-            href = el.get("href")
-            if "footnote-ref" in el.classes:
+            href = el.get("href") or ""
+            if footnotes.is_reference(el):
                 return "^" + _squash(inner).lstrip("^")
             if not href or _squash(inner) == href:
                 return inner
@@ -182,7 +184,7 @@ class PlainText:
 
 def _is_block(el: Element) -> bool:
     return el.tag in ("p", "pre", "blockquote", "hr", "dl", "figcaption", "caption", *_LIST, *_HEADINGS,
-                      *_DESCEND) or (el.tag == "img" and "display:block" in el.get("style"))
+                      *_DESCEND) or (el.tag == "img" and "display:block" in (el.get("style") or ""))
 
 
 def _squash(text: str) -> str:

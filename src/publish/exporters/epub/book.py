@@ -30,6 +30,7 @@ from publish.exporters.epub.xhtml import ChapterBody, open_empty_elements, parse
 from publish.html import strip_forbidden
 from publish.i18n import labels_for
 from publish.model import Article, Image, Site
+from publish.namespaces import XML, qualified
 
 THEME_FOLDER = "epub"          # what the book reads of each theme of the chain: templates, book.css, fonts/
 IMAGE_WIDTH = 1200             # the same copies the feeds and emails use: converted once
@@ -387,7 +388,7 @@ def _page(uid: str, file_name: str, content: bytes, properties: list[str] | None
 def _package_lang(opf: bytes, language: str) -> bytes:
     """EbookLib leaves xml:lang off the package element; Ace reports that (epub-lang)."""
     root = etree.fromstring(opf, etree.XMLParser(resolve_entities=False, no_network=True))
-    root.set("{http://www.w3.org/XML/1998/namespace}lang", language)
+    root.set(qualified(XML, "lang"), language)
     return etree.tostring(root.getroottree(), encoding="utf-8", xml_declaration=True)
 
 

@@ -14,9 +14,9 @@ from typing import Any
 from lxml import etree
 
 from publish.html import MATHML_TAGS, strip_forbidden
+from publish.namespaces import MATHML, qualified
 
-MATHML_NS = "http://www.w3.org/1998/Math/MathML"
-M = f"{{{MATHML_NS}}}"
+M = qualified(MATHML, "")
 
 TOKENS = {"mi", "mn", "mo", "ms", "mtext"}
 EMPTY = {"mspace", "none", "mprescripts", "malignmark"}
@@ -72,7 +72,7 @@ def copy_math(source: Any, parent: Any, *, nested: bool) -> None:
         return
     if tag not in MATHML_TAGS:
         return                                             # unknown MathML: dropped with its content
-    element = etree.SubElement(parent, M + tag, nsmap={None: MATHML_NS} if tag == "math" else None)
+    element = etree.SubElement(parent, M + tag, nsmap={None: MATHML} if tag == "math" else None)
     allowed = {"id", "class"} | _ATTRIBUTES.get(tag, set())
     for name, raw in sorted(source.attrib.items()):
         value = strip_forbidden(raw).strip()

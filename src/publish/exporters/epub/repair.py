@@ -12,6 +12,8 @@ from typing import Any
 
 from lxml import etree
 
+from publish import math
+from publish.bodytree import squash
 from publish.exporters.epub.tree import (
     VOID,
     M,
@@ -148,12 +150,9 @@ def _repair_element(element: Any, *, phrasing: bool, in_link: bool) -> None:
         _repair_element(child, phrasing=child_phrasing, in_link=child_in_link)
 
 
-def _math_words(math: Any) -> str:
+def _math_words(formula: Any) -> str:
     """A formula as words for a label: its TeX source if Pandoc kept it, else its symbols."""
-    annotation = math.find(f".//{M}annotation")
-    if annotation is not None and (annotation.text or "").strip():
-        return " ".join(annotation.text.split())
-    return " ".join("".join(math.itertext()).split())
+    return squash(math.tex_of(formula))
 
 
 def _holds_blocks(element: Any) -> bool:

@@ -5,20 +5,19 @@ from __future__ import annotations
 import unicodedata
 from typing import Any
 
+from publish import namespaces
 from publish.html import strip_forbidden
+from publish.namespaces import EPUB_OPS, MATHML, XHTML, qualified
 
-XHTML_NS = "http://www.w3.org/1999/xhtml"
-MATHML_NS = "http://www.w3.org/1998/Math/MathML"
-EPUB_NS = "http://www.idpf.org/2007/ops"
-EPUB_TYPE = f"{{{EPUB_NS}}}type"
-X = f"{{{XHTML_NS}}}"
-M = f"{{{MATHML_NS}}}"
+EPUB_TYPE = qualified(EPUB_OPS, "type")
+X = qualified(XHTML, "")                 # prefixes: X + "p" is an XHTML <p>
+M = qualified(MATHML, "")
 VOID = {"br", "hr", "img", "wbr"}
 GLOBAL = {"id", "class", "title", "lang", "dir"}
 
 
 def local(element: Any) -> str:
-    return element.tag.rsplit("}", 1)[-1] if isinstance(element.tag, str) else ""
+    return namespaces.local(element.tag)
 
 
 def is_html(element: Any) -> bool:

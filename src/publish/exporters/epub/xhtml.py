@@ -1,13 +1,13 @@
 """An article's sanitized HTML turned into a valid XHTML chapter body for an EPUB.
 
-The body is parsed with a real HTML parser (lxml.html), then rebuilt element by element in the
+The body is parsed once (bodytree, lxml.html), then rebuilt element by element in the
 XHTML and MathML namespaces: unknown markup is unwrapped, attributes are checked against what
 XHTML allows, misplaced structure (a list inside a paragraph, a stray table cell) is repaired,
 ids get a per-chapter prefix so they are unique across the book, and Pandoc's footnotes become
 EPUB footnotes (noteref links and `<aside epub:type="footnote">`) that reading systems pop up.
 Links and images are left to callbacks, because only the book knows what it contains.
-Content-model repairs live in epub_repair.py, MathML in epub_mathml.py. Imported only when a
-book is rendered, so lxml is imported at the top.
+Footnotes are found by footnotes.py, content-model repairs live in repair.py, MathML in
+mathml.py. Imported only when a book is rendered, so lxml is imported at the top.
 """
 
 from __future__ import annotations
@@ -17,26 +17,24 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-import lxml.html
 from lxml import etree
 
+from publish import bodytree, footnotes
 from publish.exporters.epub import mathml as epub_mathml
 from publish.exporters.epub.repair import fix_heading_levels, repair
 from publish.exporters.epub.tree import (
-    EPUB_NS,
     EPUB_TYPE,
     GLOBAL,
     VOID,
-    XHTML_NS,
     M,
     X,
     append_text,
     blank,
-    is_html,
     local,
     replace_with_text,
 )
 from publish.html import strip_forbidden
+from publish.namespaces import EPUB_OPS, XHTML
 from publish.text import slugify
 
 # Elements of the shared allow-list that XHTML chapters keep as they are.
@@ -94,8 +92,10 @@ LinkResolver = Callable[[str], "str | None"]                               # hre
 
 def parse_chapter(html: str, prefix: str) -> ChapterBody:
     """Parse `html` and rebuild it as valid XHTML (links and images untouched yet)."""
-    source = lxml.html.fragment_fromstring(strip_forbidden(html) or "", create_parent="div")
-    root = etree.Element(X + "div", nsmap={None: XHTML_NS, "epub": EPUB_NS})
+    source = bodytree.parse(html)
+    if not (source.text or "").strip():
+        source.text = None                 # blank lines before the first element carry nothing in a page
+    root = etree.Element(X + "div", nsmap={None: XHTML, "epub": EPUB_OPS})
     _copy_children(source, root)
     body = ChapterBody(prefix=prefix, root=root)
     _take_footnotes(body)                 # before repairs, which could flatten the notes' list
@@ -155,13 +155,9 @@ def rewrite_images(body: ChapterBody, resolve: ImageResolver) -> None:
         # No width/height: Calibre turns them into fixed sizes that beat the CSS and stretch the picture.
 
 
-def serialize(element: Any) -> str:
-    return etree.tostring(element, encoding="unicode", method="xml")
-
-
 def open_empty_elements(root: Any) -> None:
     """`<td></td>`, not `<td/>`: a reading system that parses the page as HTML would misread the latter."""
-    for element in root.iter(f"{{{XHTML_NS}}}*"):
+    for element in root.iter(X + "*"):
         if element.text is None and len(element) == 0 and local(element) not in VOID | {"meta", "link"}:
             element.text = ""
 
@@ -271,19 +267,12 @@ def _assign_ids(body: ChapterBody) -> None:
         element.set("id", new)
 
 
-def _has_class(element: Any, name: str) -> bool:
-    return name in (element.get("class") or "").split()
-
-
 def _take_footnotes(body: ChapterBody) -> None:
     """Pandoc's footnote list -> EPUB footnotes (`<aside epub:type="footnote">`), out of the body."""
-    for section in [e for e in body.root.iter() if is_html(e) and _has_class(e, "footnotes")]:
-        if section.getparent() is None or _enclosing_footnotes(section.getparent()) is not None:
-            continue
-        items = [li for ol in section.iter(X + "ol") for li in ol if local(li) == "li"]
-        for item in items:
-            body.notes.append(_footnote(item, len(body.notes) + 1))
-        replace_with_text(section, "")
+    found = footnotes.find(body.root)
+    for item in found.items:
+        body.notes.append(_footnote(item, len(body.notes) + 1))
+    found.take()
 
 
 def _mark_noterefs(body: ChapterBody) -> None:
@@ -298,16 +287,8 @@ def _mark_noterefs(body: ChapterBody) -> None:
         aside.set("role", "note")                          # an author's aside is not a landmark here
 
 
-def _enclosing_footnotes(element: Any) -> Any:
-    while element is not None:
-        if is_html(element) and _has_class(element, "footnotes"):
-            return element
-        element = element.getparent()
-    return None
-
-
 def _footnote(item: Any, number: int) -> Any:
-    aside = etree.Element(X + "aside", nsmap={None: XHTML_NS})
+    aside = etree.Element(X + "aside", nsmap={None: XHTML})
     aside.set(EPUB_TYPE, "footnote")
     aside.set("role", "doc-footnote")
     aside.set("class", "footnote")
@@ -315,7 +296,7 @@ def _footnote(item: Any, number: int) -> Any:
         aside.set("id", item.get("id"))
     back_target = None
     for back in list(item.iter(X + "a")):
-        if _has_class(back, "footnote-back"):
+        if footnotes.is_back_link(back):
             back_target = back_target or back.get("href")
             replace_with_text(back, "")
     aside.text = item.text

@@ -9,12 +9,13 @@ import html
 from typing import Any
 
 from publish.exporters.feeds.model import Entry, Feed
+from publish.namespaces import ATOM as ATOM_NS
+from publish.namespaces import DUBLIN_CORE as DC_NS
+from publish.namespaces import FEED_HISTORY as FH_NS
+from publish.namespaces import MEDIA_RSS as MEDIA_NS
+from publish.namespaces import XML, qualified
 
-MEDIA_NS = "http://search.yahoo.com/mrss/"
-DC_NS = "http://purl.org/dc/elements/1.1/"
-ATOM_NS = "http://www.w3.org/2005/Atom"
-FH_NS = "http://purl.org/syndication/history/1.0"       # RFC 5005
-XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+XML_LANG = qualified(XML, "lang")
 GENERATOR = "publish"
 
 

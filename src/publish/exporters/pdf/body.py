@@ -1,8 +1,10 @@
 """The article body made ready for print: real footnotes, local images, typeset math, absolute links.
 
 The template places the body between two comments (`marked`). WeasyPrint parses the document
-once (tinyhtml5) and `prepare_body` edits that tree before layout: never regular expressions over
-markup, and no second parse (parsing and serializing the body again cost about 3 % of a PDF).
+once (tinyhtml5, into ElementTree elements) and `prepare_body` edits that tree before layout:
+never regular expressions over markup, and no second parse (parsing and serializing the body
+again cost about 3 % of a PDF). Footnotes and formulas are found by the modules every format
+shares (footnotes.py, math.py), which work on this tree as on lxml's.
 """
 
 from __future__ import annotations
@@ -14,10 +16,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 
+from publish import footnotes, math
 from publish.errors import PublishError
 from publish.model import Article, Image
 
-MATH = "{http://www.w3.org/1998/Math/MathML}math"
 HEADINGS = {"h2", "h3", "h4", "h5", "h6"}
 # Block elements cannot sit inside the <p> that holds a footnote call: in a note they become spans.
 BLOCKS = {"p", "div", "ul", "ol", "li", "pre", "blockquote", "figure", "figcaption", "table", "thead",
@@ -93,10 +95,13 @@ def _append_text(parent: ET.Element, index: int, text: str | None) -> None:
 def _prepare(root: ET.Element, article: Article, image_source: ImageSource,
              math_url: Callable[[str], str]) -> Body:
     body = Body()
-    notes = _take_footnotes(root)
+    found = footnotes.find(root)
+    found.take()
+    notes = found.by_id()
     rewriter = _Rewriter(article, image_source, math_url, notes, body)
     rewriter.walk(root)
     leftover = [li for key, li in notes.items() if key not in rewriter.notes_used]
+    leftover += [li for li in found.items if not li.get("id")]
     if leftover:
         # Notes nobody refers to stay readable as endnotes.
         section = ET.SubElement(root, "section", {"class": "endnotes"})
@@ -104,18 +109,6 @@ def _prepare(root: ET.Element, article: Article, image_source: ImageSource,
         rewriter.walk(section)
     _mark_lede(root)
     return body
-
-
-def _take_footnotes(root: ET.Element) -> dict[str, ET.Element]:
-    """Pandoc's end-of-document notes ({"fn1": <li>}), removed from the tree."""
-    notes: dict[str, ET.Element] = {}
-    for section in list(root):
-        if section.tag == "section" and "footnotes" in section.get("class", "").split():
-            for li in section.iter("li"):
-                if li.get("id", "").startswith("fn"):
-                    notes.setdefault(li.get("id", ""), li)
-            root.remove(section)
-    return notes
 
 
 class _Rewriter:
@@ -137,7 +130,7 @@ class _Rewriter:
 
     def visit(self, element: ET.Element) -> ET.Element:
         tag = element.tag
-        if tag == MATH:
+        if math.is_math(element):
             return self.math(element)
         if tag == "img":
             return self.image(element)
@@ -156,10 +149,11 @@ class _Rewriter:
 
     def link(self, element: ET.Element) -> ET.Element:
         href = element.get("href", "")
-        if "footnote-ref" in element.get("class", "").split() and href.startswith("#"):
-            note = self.notes.get(href[1:])
+        key = footnotes.target(element)
+        if footnotes.is_reference(element) and key is not None:
+            note = self.notes.get(key)
             if note is not None:
-                return self.footnote(href[1:], note)
+                return self.footnote(key, note)
         if href and not href.startswith("#"):
             element.set("href", urljoin(self.article.url, href))
         return element
@@ -173,7 +167,7 @@ class _Rewriter:
         span.extend(source)
         for parent in list(span.iter()):
             for child in list(parent):
-                if child.tag == "a" and "footnote-back" in child.get("class", "").split():
+                if footnotes.is_back_link(child):
                     _remove_keeping_tail(parent, child)
         for element in span.iter():
             if element.tag in BLOCKS:
@@ -202,15 +196,14 @@ class _Rewriter:
         return ET.Element("img", attributes)
 
     def math(self, element: ET.Element) -> ET.Element:
-        from publish.exporters.pdf.math import MathError, tex_of, typeset
+        from publish.exporters.pdf.math import MathError, typeset
 
         try:
             formula = typeset(element)
         except MathError as exc:
             self.body.warnings.append(f"{exc.message}; the PDF shows its TeX source")
-            display = element.get("display") == "block"
-            code = ET.Element("code", {"class": "math display" if display else "math inline"})
-            code.text = tex_of(element)
+            code = ET.Element("code", {"class": math.code_class(element)})
+            code.text = math.tex_of(element)
             return code
         self.body.generated[formula.name] = (formula.svg, "image/svg+xml")
         kind = "math display" if formula.display else "math inline"
@@ -219,6 +212,7 @@ class _Rewriter:
 
 
 def _remove_keeping_tail(parent: ET.Element, child: ET.Element) -> None:
+    """Remove a back link; the text after it stays, but for the white space it leaves at the end."""
     tail = (child.tail or "").rstrip()
     index = list(parent).index(child)
     if tail:

@@ -15,12 +15,14 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from publish.errors import ExportError
+from publish.math import is_display, tex_of
+from publish.namespaces import local
 
-MATHML_NS = "{http://www.w3.org/1998/Math/MathML}"
 REFERENCE_SIZE = 16.0          # px; the SVG is scaled to the surrounding font with em units
 SCALE = 1.1                    # STIX Two Math has a smaller x-height than the Noto text faces
 MARGIN = 0.5                   # px around the ink, so antialiased edges are not clipped
 COLOR = "#1d1d1b"              # the body text colour of the default theme
+# One attribute of the SVG ziamath just wrote, in the form it writes: parsing it again finds the same.
 _VIEWBOX = re.compile(r'viewBox="([-\d.]+) ([-\d.]+) ([-\d.]+) ([-\d.]+)"')
 
 
@@ -44,17 +46,9 @@ class MathImage:
         return size if self.display else f"{size};vertical-align:{-self.depth_em:.3f}em"
 
 
-def tex_of(math: ET.Element) -> str:
-    """The TeX source Pandoc keeps in the formula's annotation, or its text as a last resort."""
-    for element in math.iter(f"{MATHML_NS}annotation"):
-        if element.get("encoding") == "application/x-tex":
-            return (element.text or "").strip()
-    return " ".join("".join(math.itertext()).split())
-
-
 def typeset(math: ET.Element) -> MathImage:
     """An SVG of one <math> element (namespaced, as an HTML5 parser gives it)."""
-    display = math.get("display") == "block"
+    display = is_display(math)
     clean = _presentation(math)
     source = ET.tostring(clean, encoding="unicode")
     try:
@@ -72,14 +66,14 @@ def _presentation(math: ET.Element) -> ET.Element:
     drawn in the theme's text colour unless it names its own."""
 
     def copy(element: ET.Element) -> ET.Element:
-        tag = element.tag.removeprefix(MATHML_NS)
+        tag = local(element.tag)
         children = list(element)
         if tag == "semantics" and children:
             return copy(children[0])        # the presentation; the other children are annotations
         out = ET.Element(tag, {k: v for k, v in element.attrib.items() if not k.startswith("{")})
         out.text = element.text
         for child in children:
-            if child.tag.removeprefix(MATHML_NS) in ("annotation", "annotation-xml"):
+            if local(child.tag) in ("annotation", "annotation-xml"):
                 continue
             new = copy(child)
             new.tail = child.tail
