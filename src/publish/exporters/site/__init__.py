@@ -14,6 +14,7 @@ from typing import ClassVar
 
 from publish.exporters.base import BuildContext, Exporter, Notice, Options, Task
 from publish.exporters.site.pages import INDEX, tag_page_path
+from publish.model import Image
 
 
 class SiteExporter(Exporter[None, Options]):
@@ -28,13 +29,14 @@ class SiteExporter(Exporter[None, Options]):
         if not articles:
             return []
         downloads = dict(ctx.downloads)
+        icon = ctx.site.icon.digest if isinstance(ctx.site.icon, Image) else ctx.site.icon or ""
         tasks = [self.task(ctx, "landing/index", [INDEX], articles, label=INDEX, cost=5 + len(articles),
-                           page="index", downloads=downloads)]
+                           page="index", downloads=downloads, icon=icon)]
         for tag in ctx.collection.tags:
             tagged = tuple(a for a in articles if any(t.slug == tag.slug for t in a.tags))
             tasks.append(self.task(ctx, f"landing/tags/{tag.slug}", [tag_page_path(tag.slug)], tagged,
                                    label=tag_page_path(tag.slug), cost=5 + len(tagged), page="tag", tag=tag.slug,
-                                   downloads=downloads))
+                                   downloads=downloads, icon=icon))
         return tasks
 
     def prepare(self, ctx: BuildContext[None, Options]) -> None:

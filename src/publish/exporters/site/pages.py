@@ -20,6 +20,7 @@ from publish.model import Article, Tag
 
 INDEX = "index.html"
 THUMBNAIL_WIDTH = 640          # shown at most 320 CSS pixels wide: sharp on high-density screens
+ICON_WIDTH = 64                # the feeds' favicon: the same shared copy
 EAGER_IMAGES = 4               # covers of the first articles load at once; the others when scrolled to
 # (download kind, the feed's name, its media type), for the site and, with "tag-", for each tag
 FEEDS = (("rss", "RSS", "application/rss+xml"), ("atom", "Atom", "application/atom+xml"),
@@ -119,7 +120,7 @@ def _frame(ctx: BuildContext[Any, Any], page: str, feeds: tuple[Feed, ...]) -> d
     site_lang = site.language if site.language and primary(site.language) != primary(language) else ""
     return {"lang": language, "dir": direction(language), "site_lang": site_lang, "labels": labels,
             "site_title": _site_title(ctx), "site_description": site.description, "blog_url": site.url("/"),
-            "home": _relative(INDEX, page), "feeds": feeds}
+            "home": _relative(INDEX, page), "feeds": feeds, "icon": _icon(ctx, page)}
 
 
 def _entries(ctx: BuildContext[Any, Any], page: str, articles: tuple[Article, ...], frame: dict[str, Any],
@@ -164,6 +165,20 @@ def _cover(ctx: BuildContext[Any, Any], article: Article, page: str, *, eager: b
                                article.source))
         return None
     return Picture(_relative(relative, page), width, height, article.cover.alt, eager)
+
+
+def _icon(ctx: BuildContext[Any, Any], page: str) -> str:
+    """The site's icon for the browser tab; without one an empty data URL, so browsers ask for no
+    /favicon.ico that is not there."""
+    icon = ctx.site.icon
+    if isinstance(icon, str):
+        return icon
+    if icon is not None:
+        try:
+            return _relative(ctx.web_image(icon, ICON_WIDTH)[0], page)
+        except PublishError:            # the feeds' build says what is wrong with it
+            pass
+    return "data:,"
 
 
 def _feeds(ctx: BuildContext[Any, Any], page: str, prefix: str, title: str, **values: str) -> tuple[Feed, ...]:
