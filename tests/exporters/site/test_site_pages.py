@@ -252,6 +252,22 @@ def test_the_words_follow_the_site_language(tmp_path: Path) -> None:
     assert EN.read_on_blog in html and "22 April 2025" in html
 
 
+def test_under_a_sub_path_and_right_to_left(tmp_path: Path) -> None:
+    site = copy_sample(tmp_path / "site")
+    toml = site / "publish.toml"
+    toml.write_text(toml.read_text(encoding="utf-8")
+                    .replace('base_url = "https://fieldnotes.example"', 'base_url = "https://example.org/notes"')
+                    .replace('language = "en"', 'language = "ar"'), encoding="utf-8")
+    page = _parse_text(_render(site, {"rss": "rss.xml", "pdf": "pdf/{slug}.pdf"}))
+    assert page.getroot().get("lang") == "ar" and page.getroot().get("dir") == "rtl"
+    feed = page.xpath("//ul[@class='feeds']//a")[0]
+    assert feed.get("href") == "rss.xml" and _text(feed) == "https://example.org/notes/rss.xml"
+    assert page.xpath("//head/link[@rel='alternate']/@href") == ["rss.xml"]
+    assert page.xpath("//article//a[@class='blog']/@href")[0].startswith("https://example.org/notes/blog/")
+    french = page.xpath("//article[@aria-labelledby='article-le-carnet-du-cafe']//h3")[0]
+    assert french.get("lang") == "fr" and french.get("dir") == "ltr"     # a left-to-right article on an rtl page
+
+
 # --- bytes, themes and rebuilds ---------------------------------------------------------------------
 
 def test_same_input_same_bytes(tmp_path: Path, output: Path) -> None:
