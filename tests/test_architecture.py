@@ -10,7 +10,7 @@ import pytest
 
 SRC = Path(__file__).resolve().parents[1] / "src"
 PACKAGE = "publish"
-FORMATS = ("pdf", "epub", "email", "feeds")
+FORMATS = ("pdf", "epub", "email", "feeds", "site")
 
 
 def _modules() -> dict[str, Path]:

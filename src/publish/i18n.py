@@ -124,3 +124,113 @@ def long_date(moment: datetime, language: str) -> str:
 def label_names() -> tuple[str, ...]:
     """The labels every language defines (for themes: `labels.updated`, …)."""
     return tuple(f.name for f in fields(Labels) if f.name != "lang")
+
+
+@dataclass(frozen=True)
+class PageLabels:
+    """The words of the subscribers' pages (the landing page and the tag pages), in one language."""
+
+    subscribe: str         # the heading of the feeds block
+    subscribe_intro: str   # what to do with a feed address
+    newsletter: str
+    latest_digest: str     # the link to the newsletter's latest digest
+    ebook: str
+    download_epub: str     # the link to the site's EPUB
+    articles: str
+    read_on_blog: str
+    pdf: str
+    in_epub: str           # an article's link to the EPUB that holds it (with every other article)
+    email_version: str
+    tags: str              # a heading, without a colon
+    tagged: str            # a tag page's heading, with {tag}
+    follow_tag: str        # a tag page's feeds block
+    all_articles: str
+    visit_blog: str
+    lang: str = ""         # set when these words are not in the page's language (an English fallback)
+
+
+PAGE_LABELS: dict[str, PageLabels] = {
+    "en": PageLabels(
+        subscribe="Subscribe", subscribe_intro="Copy an address into your feed reader, or open it:",
+        newsletter="Newsletter", latest_digest="Read the latest digest", ebook="E-book",
+        download_epub="Download every article as an EPUB", articles="Articles", read_on_blog="Read on the blog",
+        pdf="PDF", in_epub="In the EPUB", email_version="Email version", tags="Tags",
+        tagged="Articles tagged “{tag}”", follow_tag="Follow this tag", all_articles="All articles",
+        visit_blog="Visit the blog"),
+    "fr": PageLabels(
+        subscribe="S’abonner", subscribe_intro="Copiez une adresse dans votre lecteur de flux, ou ouvrez-la :",
+        newsletter="Lettre d’information", latest_digest="Lire le dernier récapitulatif", ebook="Livre numérique",
+        download_epub="Télécharger tous les articles en EPUB", articles="Articles", read_on_blog="Lire sur le blog",
+        pdf="PDF", in_epub="Dans l’EPUB", email_version="Version e-mail", tags="Étiquettes",
+        tagged="Articles étiquetés « {tag} »", follow_tag="Suivre cette étiquette", all_articles="Tous les articles",
+        visit_blog="Aller sur le blog"),
+    "de": PageLabels(
+        subscribe="Abonnieren", subscribe_intro="Kopieren Sie eine Adresse in Ihren Feedreader oder öffnen Sie sie:",
+        newsletter="Newsletter", latest_digest="Die neueste Zusammenfassung lesen", ebook="E-Book",
+        download_epub="Alle Artikel als EPUB herunterladen", articles="Artikel", read_on_blog="Im Blog lesen",
+        pdf="PDF", in_epub="Im EPUB", email_version="E-Mail-Fassung", tags="Schlagwörter",
+        tagged="Artikel mit dem Schlagwort „{tag}“", follow_tag="Diesem Schlagwort folgen",
+        all_articles="Alle Artikel", visit_blog="Zum Blog"),
+    "es": PageLabels(
+        subscribe="Suscribirse", subscribe_intro="Copia una dirección en tu lector de feeds, o ábrela:",
+        newsletter="Boletín", latest_digest="Leer el último resumen", ebook="Libro electrónico",
+        download_epub="Descargar todos los artículos en EPUB", articles="Artículos", read_on_blog="Leer en el blog",
+        pdf="PDF", in_epub="En el EPUB", email_version="Versión de correo", tags="Etiquetas",
+        tagged="Artículos con la etiqueta «{tag}»", follow_tag="Seguir esta etiqueta",
+        all_articles="Todos los artículos", visit_blog="Ir al blog"),
+    "it": PageLabels(
+        subscribe="Iscriviti", subscribe_intro="Copia un indirizzo nel tuo lettore di feed, oppure aprilo:",
+        newsletter="Newsletter", latest_digest="Leggi l’ultimo riepilogo", ebook="E-book",
+        download_epub="Scarica tutti gli articoli in EPUB", articles="Articoli", read_on_blog="Leggi sul blog",
+        pdf="PDF", in_epub="Nell’EPUB", email_version="Versione e-mail", tags="Tag",
+        tagged="Articoli con il tag «{tag}»", follow_tag="Segui questo tag", all_articles="Tutti gli articoli",
+        visit_blog="Vai al blog"),
+    "pt": PageLabels(
+        subscribe="Assinar", subscribe_intro="Copie um endereço para o seu leitor de feeds, ou abra-o:",
+        newsletter="Newsletter", latest_digest="Ler o resumo mais recente", ebook="E-book",
+        download_epub="Baixar todos os artigos em EPUB", articles="Artigos", read_on_blog="Ler no blog",
+        pdf="PDF", in_epub="No EPUB", email_version="Versão de e-mail", tags="Etiquetas",
+        tagged="Artigos com a etiqueta «{tag}»", follow_tag="Seguir esta etiqueta", all_articles="Todos os artigos",
+        visit_blog="Ir para o blog"),
+    "nl": PageLabels(
+        subscribe="Abonneren", subscribe_intro="Kopieer een adres naar je feedlezer, of open het:",
+        newsletter="Nieuwsbrief", latest_digest="Lees het laatste overzicht", ebook="E-book",
+        download_epub="Alle artikelen downloaden als EPUB", articles="Artikelen", read_on_blog="Lees op de blog",
+        pdf="PDF", in_epub="In de EPUB", email_version="E-mailversie", tags="Labels",
+        tagged="Artikelen met het label ‘{tag}’", follow_tag="Dit label volgen", all_articles="Alle artikelen",
+        visit_blog="Naar de blog"),
+    "ar": PageLabels(
+        subscribe="اشترك", subscribe_intro="انسخ عنوانًا إلى قارئ الخلاصات لديك، أو افتحه:",
+        newsletter="النشرة البريدية", latest_digest="اقرأ أحدث ملخص", ebook="كتاب إلكتروني",
+        download_epub="نزّل كل المقالات بصيغة EPUB", articles="المقالات", read_on_blog="اقرأ في المدونة",
+        pdf="PDF", in_epub="في كتاب EPUB", email_version="نسخة البريد الإلكتروني", tags="الوسوم",
+        tagged="مقالات بالوسم «{tag}»", follow_tag="تابع هذا الوسم", all_articles="كل المقالات",
+        visit_blog="زر المدونة"),
+    "sv": PageLabels(
+        subscribe="Prenumerera", subscribe_intro="Kopiera en adress till din flödesläsare, eller öppna den:",
+        newsletter="Nyhetsbrev", latest_digest="Läs den senaste sammanfattningen", ebook="E-bok",
+        download_epub="Ladda ner alla artiklar som EPUB", articles="Artiklar", read_on_blog="Läs på bloggen",
+        pdf="PDF", in_epub="I EPUB-boken", email_version="E-postversion", tags="Taggar",
+        tagged="Artiklar taggade ”{tag}”", follow_tag="Följ den här taggen", all_articles="Alla artiklar",
+        visit_blog="Till bloggen"),
+    "da": PageLabels(
+        subscribe="Abonnér", subscribe_intro="Kopiér en adresse til din feedlæser, eller åbn den:",
+        newsletter="Nyhedsbrev", latest_digest="Læs det seneste overblik", ebook="E-bog",
+        download_epub="Hent alle artikler som EPUB", articles="Artikler", read_on_blog="Læs på bloggen",
+        pdf="PDF", in_epub="I EPUB-bogen", email_version="E-mailudgave", tags="Tags",
+        tagged="Artikler med tagget »{tag}«", follow_tag="Følg dette tag", all_articles="Alle artikler",
+        visit_blog="Gå til bloggen"),
+    "nb": PageLabels(
+        subscribe="Abonner", subscribe_intro="Kopier en adresse til feedleseren din, eller åpne den:",
+        newsletter="Nyhetsbrev", latest_digest="Les den siste oppsummeringen", ebook="E-bok",
+        download_epub="Last ned alle artiklene som EPUB", articles="Artikler", read_on_blog="Les på bloggen",
+        pdf="PDF", in_epub="I EPUB-boka", email_version="E-postversjon", tags="Stikkord",
+        tagged="Artikler med stikkordet «{tag}»", follow_tag="Følg dette stikkordet", all_articles="Alle artikler",
+        visit_blog="Gå til bloggen"),
+}
+
+
+def page_labels_for(language: str) -> PageLabels:
+    """The subscribers' pages' words in `language`, else English ones marked as English."""
+    found = PAGE_LABELS.get(primary(language))
+    return found if found is not None else replace(PAGE_LABELS["en"], lang="en")

@@ -23,7 +23,7 @@ from publish.exporters.email.html import EmailTheme, theme_for
 from publish.exporters.email.mime import Envelope, build_message, message_id
 from publish.exporters.email.text import PlainText
 from publish.i18n import direction, labels_for, long_date
-from publish.model import Article, Image
+from publish.model import Article, FrozenDict, Image
 from publish.web import web_tree
 
 HERO_WIDTH = 600                # the email's column
@@ -60,6 +60,8 @@ class EmailExporter(Exporter[EmailSettings, EmailOptions]):
     description = "Newsletter-ready HTML email, plain text and .eml, per article and as a digest"
     version = "1"
     theme_folder = "email"
+    # The web version of each email, and of the digest ({newest}: the newest article's date, 2025-04-22).
+    downloads = FrozenDict({"email": "email/{slug}.html", "digest": "email/digest-{newest}.html"})
     settings: ClassVar[type[Any] | None] = EmailSettings
     options: ClassVar[type[Options]] = EmailOptions
 

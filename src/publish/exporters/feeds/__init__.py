@@ -24,7 +24,7 @@ from publish.exporters.feeds.model import Download, Entry, Feed, Picture
 from publish.feed_files import FEED_FILES, archive_folder
 from publish.feed_ids import entry_id, id_base, shared_ids
 from publish.html import strip_forbidden
-from publish.model import Article, Author, Image, Site, Tag
+from publish.model import Article, Author, FrozenDict, Image, Site, Tag
 
 FILES = FEED_FILES                       # per group and per archive page, in this order
 IMAGE_TYPES = {".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png", ".gif": "image/gif"}
@@ -42,6 +42,10 @@ class FeedExporter(Exporter[FeedSettings, Options]):
     description = "RSS 2.0, Atom 1.0 and JSON Feed 1.1, site-wide and per tag"
     version = "2"                        # 2: RFC 5005 archive pages, WebSub hubs, ids kept through aliases
     settings: ClassVar[type[Any] | None] = FeedSettings
+    # What other formats link to: the site's feeds and each tag's ({tag}: the tag's slug).
+    downloads = FrozenDict({"rss": "rss.xml", "atom": "atom.xml", "json-feed": "feed.json",
+                            "tag-rss": "tags/{tag}/rss.xml", "tag-atom": "tags/{tag}/atom.xml",
+                            "tag-json-feed": "tags/{tag}/feed.json"})
 
     def plan(self, ctx: Context) -> list[Task]:
         articles = ctx.collection.articles
