@@ -430,8 +430,17 @@ def serve_command(
     host: Annotated[str, typer.Option("--host", metavar="HOST", help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", metavar="PORT", callback=at_least(0, 65535),
                     help="Port to listen on; 0 picks a free port.")] = 8000,
+    watch: Annotated[bool, typer.Option("--watch", help="Build first, rebuild on every save, reload the pages "
+                                                        "(the author's preview; see /.preview/).")] = False,
 ) -> None:
     """Host output/ for subscribers (feeds, PDFs, EPUBs, images)."""
+    if watch:
+        from publish.watch import command as watch_command
+
+        opts = _options(ctx)
+        _config(opts, content=True)                # a broken configuration at the start is a usage error
+        raise typer.Exit(watch_command(opts.config, opts.overrides, host=host, port=port, drafts=opts.drafts,
+                                       future=opts.future, jobs=opts.jobs, verbose=opts.verbose))
     config = _config(_options(ctx))
     from publish.serve import serve
 
