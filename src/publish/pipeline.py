@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import time
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -228,15 +229,17 @@ def _plan(exporters: dict[str, Exporter[Any, Any]], contexts: Contexts,
 
 
 def prepare(exporters: dict[str, Exporter[Any, Any]], contexts: Contexts, names: Iterable[str], report: Report,
-            warm: workers.WarmPool | None = None) -> set[str]:
-    """Run each named exporter's prepare() (once for the life of `warm`); returns those that could not start."""
+            warm: workers.WarmPool | None = None, due: Mapping[str, int] = FrozenDict()) -> set[str]:
+    """Run each named exporter's prepare() (once for the life of `warm`), telling it how many of its
+    tasks are `due` when known; returns the exporters that could not start."""
     failed = set()
     for name in sorted(names):
         if warm is not None and name in warm.prepared:
             notices = list(warm.prepared[name])           # said again: every build reports the same
         else:
+            ctx = replace(contexts[name], due=due.get(name))
             try:
-                notices = [notice_of(item, None) for item in exporters[name].prepare(contexts[name]) or ()]
+                notices = [notice_of(item, None) for item in exporters[name].prepare(ctx) or ()]
             except Exception as exc:  # noqa: BLE001
                 report.problems.append(Problem("error", None, f"exporter {name!r} could not start: {exc}"))
                 failed.add(name)
@@ -250,7 +253,8 @@ def prepare(exporters: dict[str, Exporter[Any, Any]], contexts: Contexts, names:
 def _run(todo: list[Task], exporters: dict[str, Exporter[Any, Any]], contexts: Contexts, jobs: int, method: str,
          report: Report, progress: Progress, warm: workers.WarmPool | None) -> dict[str, tuple[str, ...] | None]:
     """Run the tasks; returns, per task that succeeded, the image copies its outputs link to."""
-    failed = prepare(exporters, contexts, {t.exporter for t in todo}, report, warm)
+    due = Counter(t.exporter for t in todo)
+    failed = prepare(exporters, contexts, due, report, warm, due if warm is None else {})
     todo = [t for t in todo if t.exporter not in failed]
     report.notes.extend(patches.apply_all())     # what prepare() loaded is patched before workers start
     by_key = {t.key: t for t in todo}
