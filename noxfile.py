@@ -31,3 +31,10 @@ def bench(session: nox.Session) -> None:
     """Speed and memory ratios against a Pandoc+WeasyPrint loop, measured in the same run."""
     session.install("-e", ".")
     session.run("python", "benchmarks/run.py", *session.posargs)
+
+
+@nox.session
+def bench_watch(session: nox.Session) -> None:
+    """The author's loop (`publish serve --watch`, no-op and one-edit runs) against the same baseline."""
+    session.install("-e", ".")
+    session.run("python", "benchmarks/watch.py", *session.posargs)
