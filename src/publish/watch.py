@@ -198,8 +198,10 @@ class Watchers:
         def wanted(change: Any, path: str) -> bool:
             return default(change, path) and relevant(spot, path)
 
+        # `step`: the quiet time that ends a batch, and how often the watcher wakes to check `stop`;
+        # the site root holds only configuration files, saved rarely, so it is checked less often.
         for changes in watch(*paths, watch_filter=wanted, recursive=recursive, stop_event=stop,
-                             raise_interrupt=False, debounce=1600, step=50):
+                             raise_interrupt=False, debounce=1600, step=50 if recursive else 200):
             self.batches.put({path for _, path in changes})
 
     def stop(self) -> None:
@@ -294,7 +296,7 @@ def watch_and_serve(load: Callable[[], Config], *, host: str, port: int, drafts:
                                 server_header=False, proxy_headers=False, lifespan="off",
                                 timeout_graceful_shutdown=1)
         try:
-            uvicorn.Server(server).run(sockets=[sock])
+            _quiet_server(uvicorn.Server)(server).run(sockets=[sock])
         except KeyboardInterrupt:     # uvicorn re-raises Ctrl-C after its clean shutdown: stopping is success
             pass
         finally:
@@ -307,6 +309,22 @@ def watch_and_serve(load: Callable[[], Config], *, host: str, port: int, drafts:
             thread.join(timeout=60)                 # a build under way finishes its files
         warm.close()
     say("Stopped.")
+
+
+def _quiet_server(base: type) -> type:
+    """uvicorn's server, waking twice a second instead of ten times to see whether it should stop
+    (an idle preview server then costs next to no CPU). Its own loop if uvicorn changed shape."""
+    import asyncio
+
+    if not hasattr(base, "on_tick") or not hasattr(base, "main_loop"):
+        return base
+
+    class QuietServer(base):  # type: ignore[valid-type, misc]
+        async def main_loop(self) -> None:
+            while not await self.on_tick(0):        # tick 0 also refreshes the Date header
+                await asyncio.sleep(0.5)
+
+    return QuietServer
 
 
 def _shown(folder: Path, root: Path) -> str:
