@@ -260,10 +260,12 @@ def watch_and_serve(load: Callable[[], Config], *, host: str, port: int, drafts:
     from starlette.routing import Mount, Route
 
     from publish import pipeline, serve, workers
+    from publish.content import pandoc_server
     from publish.livereload import PREFIX, Broadcast, LiveReload
     from publish.preview import Previews
 
     config = load()
+    pandoc_server.keep_alive()
     broadcast, previews = Broadcast(), Previews()
     warm = workers.WarmPool(jobs or pipeline.default_jobs(), workers.start_method())
     session = Session(load, config, drafts=drafts, future=future, jobs=jobs, broadcast=broadcast,
@@ -308,6 +310,7 @@ def watch_and_serve(load: Callable[[], Config], *, host: str, port: int, drafts:
         if thread is not None:
             thread.join(timeout=60)                 # a build under way finishes its files
         warm.close()
+        pandoc_server.close()
     say("Stopped.")
 
 

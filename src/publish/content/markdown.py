@@ -132,7 +132,13 @@ def _run_batch(texts: list[str]) -> list[str | tuple[str]]:
 
     if not texts:
         return []
-    done = subprocess.run([pandoc_path(), "lua", str(BATCH), str(FILTER)], input=json.dumps(texts),
+    from publish.content import pandoc_server
+
+    command = [pandoc_path(), "lua", str(BATCH), str(FILTER)]
+    served = pandoc_server.run(command, texts)        # a process kept alive by `publish serve --watch`
+    if served is not None:
+        return served
+    done = subprocess.run(command, input=json.dumps(texts),
                           capture_output=True, text=True, encoding="utf-8", check=False)
     if done.returncode != 0:
         if len(texts) == 1:
