@@ -145,6 +145,7 @@ def wants_reload(path: str) -> bool:
 
 class LiveReload:
     """ASGI middleware: the event stream at EVENTS, and the script (and banner) in watched pages.
+    Every answer is read whole before it is sent (see _send_whole).
 
     Requests lose Accept-Encoding and conditional headers: a page's bytes change with the banner
     while the file does not, so no 304 or compressed copy may stand in for it (this is a preview
@@ -163,9 +164,7 @@ class LiveReload:
             return
         dropped = (b"accept-encoding", b"if-none-match", b"if-modified-since", b"if-range", b"range")
         scope = dict(scope, headers=[(k, v) for k, v in scope["headers"] if k.lower() not in dropped])
-        if not wants_reload(path):
-            await self.app(scope, receive, send)
-            return
+        page = wants_reload(path)
         start: Message | None = None
         chunks: list[bytes] = []
 
@@ -180,16 +179,21 @@ class LiveReload:
             chunks.append(message.get("body", b""))
             if message.get("more_body", False):
                 return
-            await _send_page(start, b"".join(chunks), scope["method"], self.broadcast.state, send)
+            await _send_whole(start, b"".join(chunks), scope["method"], self.broadcast.state if page else None, send)
 
         await self.app(scope, receive, buffered)
 
 
-async def _send_page(start: Message, body: bytes, method: str, state: BuildState, send: Send) -> None:
+async def _send_whole(start: Message, body: bytes, method: str, state: BuildState | None, send: Send) -> None:
+    """Send a response read whole, with its real length. A build replaces files while they are served:
+    the static files app takes a file's size from one stat and its bytes from a later open, so a
+    streamed answer could promise the old length and send the new file. `state`: add the script."""
     from starlette.datastructures import MutableHeaders
 
     headers = MutableHeaders(raw=list(start["headers"]))
-    if headers.get("content-type", "").startswith("text/html") and start["status"] == 200:
+    if method != "HEAD" and "content-length" in headers:
+        headers["content-length"] = str(len(body))
+    if state is not None and headers.get("content-type", "").startswith("text/html") and start["status"] == 200:
         if method == "HEAD":
             body = b""                # the length of the page with its script is not known here
             del headers["content-length"]

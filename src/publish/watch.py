@@ -276,6 +276,8 @@ def watch_and_serve(load: Callable[[], Config], *, host: str, port: int, drafts:
     thread: threading.Thread | None = None
     try:
         session.build()                     # in the main thread: prepares the exporters and forks the workers
+        if not warm.started:                # that build stopped early: fork now all the same, never from a thread
+            warm.start(())
         sock = serve._listen(host, port)    # after the fork: the workers do not hold the port
         watchers.watch(watched(session.config))
         thread = threading.Thread(target=builder, args=(session, watchers, batches, stop),
