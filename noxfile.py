@@ -31,3 +31,10 @@ def bench(session: nox.Session) -> None:
     """Speed and memory ratios against a Pandoc+WeasyPrint loop, measured in the same run."""
     session.install("-e", ".")
     session.run("python", "benchmarks/run.py", *session.posargs)
+
+
+@nox.session(name="bench-serve")
+def bench_serve(session: nox.Session) -> None:
+    """`publish serve` against nginx (where installed) with wrk, on the same output, in the same run."""
+    session.install("-e", ".")
+    session.run("python", "benchmarks/serve.py", *session.posargs)

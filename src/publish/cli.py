@@ -430,13 +430,17 @@ def serve_command(
     host: Annotated[str, typer.Option("--host", metavar="HOST", help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", metavar="PORT", callback=at_least(0, 65535),
                     help="Port to listen on; 0 picks a free port.")] = 8000,
+    workers: Annotated[int | None, typer.Option("--workers", metavar="N", callback=at_least(1, 256),
+                       help="Server processes sharing the port (default: one per core).")] = None,
 ) -> None:
-    """Host output/ for subscribers (feeds, PDFs, EPUBs, images)."""
-    config = _config(_options(ctx))
+    """Host output/ for subscribers (feeds, PDFs, EPUBs, images); -v logs every request."""
+    options = _options(ctx)
+    config = _config(options)
     from publish.serve import serve
 
     try:
-        serve(config.output_dir, host=host, port=port, title=config.site_title, language=config.site.language)
+        serve(config.output_dir, host=host, port=port, title=config.site_title, language=config.site.language,
+              workers=workers, verbose=options.verbose)
     except PublishError as exc:
         _fail(exc, 1)
 
