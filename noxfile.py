@@ -33,7 +33,14 @@ def bench(session: nox.Session) -> None:
     session.run("python", "benchmarks/run.py", *session.posargs)
 
 
-@nox.session
+@nox.session(name="bench-serve")
+def bench_serve(session: nox.Session) -> None:
+    """`publish serve` against nginx (where installed) with wrk, on the same output, in the same run."""
+    session.install("-e", ".")
+    session.run("python", "benchmarks/serve.py", *session.posargs)
+
+
+@nox.session(name="bench-watch")
 def bench_watch(session: nox.Session) -> None:
     """The author's loop (`publish serve --watch`, no-op and one-edit runs) against the same baseline."""
     session.install("-e", ".")

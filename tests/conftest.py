@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
+import signal
+import socket
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -90,3 +94,37 @@ def plugin_path(monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     registry.forget()
     yield PLUGINS
     registry.forget()
+
+
+@contextlib.contextmanager
+def serving(site: Path, *args: str, options: tuple[str, ...] = ()) -> Iterator[tuple[str, Path]]:
+    """`publish [options] serve [args]` as a real subprocess on a free port of 127.0.0.1, until the
+    block ends; yields its base URL and its log file."""
+    import httpx
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = int(probe.getsockname()[1])
+    log = site / f"serve-{port}.log"
+    with log.open("w", encoding="utf-8") as handle:
+        process = subprocess.Popen([sys.executable, "-m", "publish", *options, "serve", "--port", str(port), *args],
+                                   cwd=site, stdout=handle, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                httpx.get(url + "/", timeout=2)
+                break
+            except httpx.TransportError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise AssertionError(f"publish serve did not start: {log.read_text()}") from None
+                time.sleep(0.1)
+        yield url, log
+    finally:
+        process.send_signal(signal.SIGINT)
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()

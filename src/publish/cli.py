@@ -430,22 +430,24 @@ def serve_command(
     host: Annotated[str, typer.Option("--host", metavar="HOST", help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", metavar="PORT", callback=at_least(0, 65535),
                     help="Port to listen on; 0 picks a free port.")] = 8000,
+    workers: Annotated[int | None, typer.Option("--workers", metavar="N", callback=at_least(1, 256),
+                       help="Server processes sharing the port (default: one per core).")] = None,
     watch: Annotated[bool, typer.Option("--watch", help="Build first, rebuild on every save, reload the pages "
                                                         "(the author's preview; see /.preview/).")] = False,
 ) -> None:
-    """Host output/ for subscribers (feeds, PDFs, EPUBs, images)."""
-    if watch:
+    """Host output/ for subscribers (feeds, PDFs, EPUBs, images); -v logs every request."""
+    options = _options(ctx)
+    if watch:                                      # a broken configuration at the start is a usage error
         from publish.watch import command as watch_command
 
-        opts = _options(ctx)
-        _config(opts, content=True)                # a broken configuration at the start is a usage error
-        raise typer.Exit(watch_command(opts.config, opts.overrides, host=host, port=port, drafts=opts.drafts,
-                                       future=opts.future, jobs=opts.jobs, verbose=opts.verbose))
-    config = _config(_options(ctx))
+        _config(options, content=True)
+        raise typer.Exit(watch_command(options, host=host, port=port, workers=workers))
+    config = _config(options)
     from publish.serve import serve
 
     try:
-        serve(config.output_dir, host=host, port=port, title=config.site_title, language=config.site.language)
+        serve(config.output_dir, host=host, port=port, title=config.site_title, language=config.site.language,
+              workers=workers, verbose=options.verbose)
     except PublishError as exc:
         _fail(exc, 1)
 

@@ -26,6 +26,7 @@ from publish.exporters.base import BuildContext, Exporter, Options, Task
 from publish.lock import output_lock
 from publish.manifest import Owned
 from publish.model import Collection, FrozenDict
+from publish.precompress import twins, twins_present, without_twins
 from publish.workers import Outcome, notice_of, source_of
 
 Contexts = dict[str, BuildContext[Any, Any]]
@@ -147,6 +148,8 @@ def _split(tasks: list[Task], output_dir: Path, force: bool, report: Report,
     todo, uses = [], {}
     for task in tasks:
         recorded = None if force else state.current(output_dir, task)
+        if recorded is not None and not twins_present(output_dir, task.outputs):
+            recorded = None
         if recorded is None:
             todo.append(task)
         else:
@@ -168,7 +171,8 @@ def _made(tasks: list[Task], uses: dict[str, tuple[str, ...]], owned: manifest.M
     for task in tasks:
         before = owned.tasks.get(task.key)
         selected = task.exporter not in whole and (before.selected if before is not None else True)
-        made[task.key] = Owned(task.exporter, task.outputs, uses.get(task.key, ()),
+        outputs = task.outputs + tuple(twin for rel in task.outputs for twin in twins(rel))
+        made[task.key] = Owned(task.exporter, outputs, uses.get(task.key, ()),
                                tuple((slug, sources[slug]) for slug in task.articles if slug in sources), selected,
                                any(slug in unpublished for slug in task.articles))
     return made
@@ -177,7 +181,8 @@ def _made(tasks: list[Task], uses: dict[str, tuple[str, ...]], owned: manifest.M
 def _prune(output_dir: Path, claimed: manifest.Manifest, made: dict[str, Owned], failed: set[str], run: prune.Run,
            report: Report) -> None:
     settled, doomed = prune.settle(claimed, made, failed, run)
-    report.removed, stuck = prune.remove(output_dir, doomed)
+    removed, stuck = prune.remove(output_dir, doomed)
+    report.removed = without_twins(removed)     # the user counts files, not their compressed twins
     report.problems.extend(Problem("warning", None, message) for message in stuck.values())
     kept = manifest.save(output_dir, prune.still_owned(settled, claimed, stuck))
     for key in claimed.tasks.keys() - kept.tasks.keys():

@@ -21,7 +21,6 @@ from typing import TYPE_CHECKING, Any
 from publish.errors import PublishError
 
 if TYPE_CHECKING:
-    from starlette.applications import Starlette
     from starlette.responses import Response
     from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -54,6 +53,7 @@ NOT_COMPRESSED = ("application/pdf", "application/epub+zip", "application/zip", 
 IMMUTABLE_FOLDERS = ("images",)          # content-addressed file names: safe to cache for a year
 IMMUTABLE = "public, max-age=31536000, immutable"
 PAGE_HEADERS = {"cache-control": "no-cache", "x-content-type-options": "nosniff"}
+_ENV_OUTPUT, _ENV_TITLE, _ENV_LANGUAGE = "PUBLISH_SERVE_OUTPUT", "PUBLISH_SERVE_TITLE", "PUBLISH_SERVE_LANGUAGE"
 
 
 def media_type(path: Path) -> str:
@@ -67,8 +67,9 @@ def media_type(path: Path) -> str:
     return f"{guessed}; charset=utf-8" if guessed.startswith("text/") else guessed
 
 
-def create_app(output_dir: Path, *, title: str = "", language: str = "en") -> Starlette:
-    """The ASGI application serving `output_dir` (for `publish serve` and for tests)."""
+def create_app(output_dir: Path, *, title: str = "", language: str = "en") -> ASGIApp:
+    """The ASGI application serving `output_dir` (for `publish serve` and for tests): the hot path
+    for feed polls (serve_fast.py) in front of Starlette's static files."""
     from starlette.applications import Starlette
     from starlette.middleware import Middleware
     from starlette.middleware.gzip import GZipMiddleware
@@ -76,6 +77,7 @@ def create_app(output_dir: Path, *, title: str = "", language: str = "en") -> St
     from starlette.responses import HTMLResponse
     from starlette.routing import Mount
 
+    from publish.serve_fast import FastFiles
     from publish.serve_pages import not_found_page
 
     files = _output_files_class()(output_dir, title=title, language=language)
@@ -84,31 +86,60 @@ def create_app(output_dir: Path, *, title: str = "", language: str = "en") -> St
     async def not_found(request: Request, exc: Exception) -> Response:
         return HTMLResponse(missing, status_code=404, headers=PAGE_HEADERS)
 
-    return Starlette(
+    app = Starlette(
         routes=[Mount("/", app=files)],
         middleware=[Middleware(_EncodedValidators),
                     Middleware(GZipMiddleware, minimum_size=500, exclude_content_types=NOT_COMPRESSED)],
         exception_handlers={404: not_found},
     )
+    return FastFiles(app, output_dir, hidden=lambda: _previews(output_dir), digest=_content_digest,
+                     media_type=media_type, cache_control=lambda relative: cache_control(output_dir, relative))
 
 
-def serve(output_dir: Path, *, host: str, port: int, title: str = "", language: str = "en") -> None:
-    """Serve `output_dir` on host:port until Ctrl-C."""
+def app_from_environment() -> ASGIApp:
+    """The application for uvicorn's worker processes, which are spawned and import it by name: what
+    to serve comes from the environment `serve` sets before starting them."""
+    return create_app(Path(os.environ[_ENV_OUTPUT]), title=os.environ.get(_ENV_TITLE, ""),
+                      language=os.environ.get(_ENV_LANGUAGE, "en"))
+
+
+def default_workers() -> int:
+    """One server process per core this process may use."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
+def serve(output_dir: Path, *, host: str, port: int, title: str = "", language: str = "en",
+          workers: int | None = None, verbose: bool = False) -> None:
+    """Serve `output_dir` on host:port until Ctrl-C, in `workers` processes sharing one socket
+    (default: one per core). Requests are logged only when `verbose`: a log line per feed poll costs
+    more than answering it."""
     import uvicorn
 
     if not output_dir.is_dir():
         raise PublishError("there is nothing to serve yet", path=output_dir,
                            hint="run `publish all` (or `publish feed`) first")
+    count = workers or default_workers()
     sock = _listen(host, port)
     bound_port = sock.getsockname()[1]
     local, *others = addresses(host, bound_port)
-    print(f"Serving {output_dir} at {local} (press Ctrl-C to stop)", flush=True)
+    processes = f"{count} processes; " if count > 1 else ""
+    print(f"Serving {output_dir} at {local} ({processes}press Ctrl-C to stop)", flush=True)
     if others:
         print(f"Other machines may use {', '.join(others)}", flush=True)
-    config = uvicorn.Config(create_app(output_dir, title=title, language=language), log_level="info",
-                            server_header=False, proxy_headers=False, lifespan="off")
+    # asyncio's own loop: under 500 connections uvloop left some waiting over 2 s (benchmarks/serve.py).
+    settings: dict[str, Any] = {"log_level": "info" if verbose else "warning", "access_log": verbose,
+                                "loop": "asyncio", "http": "httptools", "server_header": False,
+                                "proxy_headers": False, "lifespan": "off"}
     try:
-        uvicorn.Server(config).run(sockets=[sock])
+        if count > 1:
+            from uvicorn.supervisors import Multiprocess
+
+            os.environ.update({_ENV_OUTPUT: str(output_dir.resolve()), _ENV_TITLE: title, _ENV_LANGUAGE: language})
+            config = uvicorn.Config(f"{__name__}:app_from_environment", factory=True, workers=count, **settings)
+            Multiprocess(config, sockets=[sock]).run()
+        else:
+            config = uvicorn.Config(create_app(output_dir, title=title, language=language), **settings)
+            uvicorn.Server(config).run(sockets=[sock])
     except KeyboardInterrupt:        # uvicorn re-raises Ctrl-C after its clean shutdown: stopping is success
         pass
     finally:
@@ -147,7 +178,7 @@ def _listen(host: str, port: int) -> socket.socket:
     try:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind(address)
-        sock.listen(128)
+        sock.listen(2048)           # uvicorn's default: a crowd of new connections is queued, not refused
     except OSError as exc:
         sock.close()
         raise PublishError(f"cannot listen on {host}:{port}: {exc.strerror or exc}",

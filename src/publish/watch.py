@@ -23,7 +23,7 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from publish.errors import ConfigError, PublishError
 
@@ -229,8 +229,18 @@ def builder(session: Session, watchers: Watchers, batches: queue.Queue[set[str]]
             session.say(f"error: cannot watch the new folders: {exc}")
 
 
-def command(config_file: Path | None, overrides: dict[str, dict[str, Any]], *, host: str, port: int,
-            drafts: bool, future: bool, jobs: int | None, verbose: bool) -> int:
+class GlobalOptions(Protocol):
+    """The command line's global options (cli.Options) that watch mode uses."""
+
+    config: Path | None
+    overrides: dict[str, dict[str, Any]]
+    drafts: bool
+    future: bool
+    jobs: int | None
+    verbose: bool
+
+
+def command(options: GlobalOptions, *, host: str, port: int, workers: int | None) -> int:
     """`publish serve --watch` from the command line; returns the exit status."""
     import typer
 
@@ -239,13 +249,16 @@ def command(config_file: Path | None, overrides: dict[str, dict[str, Any]], *, h
     from publish.console import err, shown
 
     def load() -> Config:
-        return load_config(config_file, overrides=overrides, exporters=registry.settings_classes())
+        return load_config(options.config, overrides=options.overrides, exporters=registry.settings_classes())
 
     def say(text: str) -> None:
         typer.echo(text, err=text.startswith(("error:", "warning:")))
 
     try:
-        watch_and_serve(load, host=host, port=port, drafts=drafts, future=future, jobs=jobs, verbose=verbose, say=say)
+        if workers not in (None, 1):
+            raise ConfigError("--watch serves from one process", field="--workers", hint="leave --workers out")
+        watch_and_serve(load, host=host, port=port, drafts=options.drafts, future=options.future, jobs=options.jobs,
+                        verbose=options.verbose, say=say)
     except PublishError as exc:
         err.print(f"[bold red]error:[/] {shown(exc.describe())}")
         return 2 if isinstance(exc, ConfigError) else 1

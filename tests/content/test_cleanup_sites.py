@@ -55,7 +55,7 @@ def readable_texts(output: Path) -> dict[str, str]:
     texts: dict[str, str] = {}
     for path in sorted(output.rglob("*")):
         rel = path.relative_to(output).as_posix()
-        if not path.is_file() or rel.startswith((".publish/", "images/")):
+        if not path.is_file() or rel.startswith((".publish/", "images/")) or path.suffix in (".gz", ".br"):
             continue
         if path.suffix == ".pdf":
             texts[rel] = pdf_text(path)

@@ -165,7 +165,8 @@ def test_feeds_and_emails_link_png_copies(run: Run) -> None:
     for name in (hostile_png, chart_png):
         with Image.open(run.output / name.removeprefix(BASE + "/")) as png:
             assert png.format == "PNG"
-    assert [p.suffix for p in (run.output / "images").iterdir()] == [".png"] * 3
+    # feeds' and emails' copies, and the landing page's 640 px thumbnail of the cover
+    assert [p.suffix for p in (run.output / "images").iterdir()] == [".png"] * 4
 
 
 def test_a_configured_svg_epub_cover_becomes_a_jpeg(run: Run, tmp_path: Path) -> None:

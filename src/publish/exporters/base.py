@@ -29,6 +29,7 @@ from typing import Any, ClassVar, Generic, TypeVar
 from publish.config import Config
 from publish.model import EMPTY, Article, Collection, FrozenDict, Image
 from publish.paths import output_path, write_atomic
+from publish.precompress import write_twins
 from publish.themes import ThemeChain
 
 
@@ -94,9 +95,11 @@ class BuildContext(Generic[S, Opt]):
         return self.collection.site
 
     def write(self, relative: str, data: bytes | str) -> Path:
-        """Atomically write a file under the output folder (never outside it)."""
+        """Atomically write a file under the output folder (never outside it), and for text files
+        their precompressed twins (`.br`, `.gz`) that hosts send instead of compressing per request."""
         target = output_path(self.output_dir, relative)
         write_atomic(target, data)
+        write_twins(target, data)
         return target
 
     @property
