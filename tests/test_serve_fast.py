@@ -46,6 +46,16 @@ def test_brotli_is_preferred_and_sent_as_written(client: httpx.Client, site: Pat
     assert response.headers["cache-control"] == "no-cache"
 
 
+def test_the_landing_page_is_sent_compressed_too(tmp_path: Path) -> None:
+    site = copy_sample(tmp_path / "site")
+    assert run_publish(site, "build", "feed", "landing").returncode == 0
+    page = (site / "output" / "index.html").read_bytes()
+    with serving(site, "--workers", "1") as (url, _), httpx.Client(base_url=url, timeout=10) as http:
+        response, raw = _raw(http, "/", **{"Accept-Encoding": "gzip, br"})
+        assert response.headers["content-encoding"] == "br" and brotli.decompress(raw) == page
+        assert response.headers["content-type"] == "text/html; charset=utf-8"
+
+
 def test_refused_encodings_are_respected(client: httpx.Client, site: Path) -> None:
     response, raw = _raw(client, "/tags/web/atom.xml", **{"Accept-Encoding": "br;q=0, gzip"})
     assert response.headers["content-encoding"] == "gzip"

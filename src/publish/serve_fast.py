@@ -74,7 +74,7 @@ class FastFiles:
         accepted = _accepted(request.get(b"accept-encoding", b""))
         if not accepted or b"range" in request:
             return None
-        relative = _relative(scope["path"])
+        relative = "index.html" if scope["path"] == "/" else _relative(scope["path"])
         if relative is None or relative in self.hidden():
             return None
         entry = self._entry(relative)
@@ -168,7 +168,8 @@ def _q(value: str) -> float:
 @lru_cache(maxsize=4096)
 def _relative(url_path: str) -> str | None:
     """The output-relative path a request names, or None when only the full application may answer
-    it: `/` (the landing page and its fallback), folders, and any hidden or climbing part."""
+    it: folders, and any hidden or climbing part. (`/` is the landing page, index.html, when it is
+    published; otherwise the full application's fallback page.)"""
     parts = url_path.split("/")[1:]
     if not parts or not parts[-1] or any(not p or p.startswith(".") or "\\" in p or "\0" in p for p in parts):
         return None
