@@ -38,3 +38,10 @@ def bench_serve(session: nox.Session) -> None:
     """`publish serve` against nginx (where installed) with wrk, on the same output, in the same run."""
     session.install("-e", ".")
     session.run("python", "benchmarks/serve.py", *session.posargs)
+
+
+@nox.session(name="bench-watch")
+def bench_watch(session: nox.Session) -> None:
+    """The author's loop (`publish serve --watch`, no-op and one-edit runs) against the same baseline."""
+    session.install("-e", ".")
+    session.run("python", "benchmarks/watch.py", *session.posargs)

@@ -432,9 +432,16 @@ def serve_command(
                     help="Port to listen on; 0 picks a free port.")] = 8000,
     workers: Annotated[int | None, typer.Option("--workers", metavar="N", callback=at_least(1, 256),
                        help="Server processes sharing the port (default: one per core).")] = None,
+    watch: Annotated[bool, typer.Option("--watch", help="Build first, rebuild on every save, reload the pages "
+                                                        "(the author's preview; see /.preview/).")] = False,
 ) -> None:
     """Host output/ for subscribers (feeds, PDFs, EPUBs, images); -v logs every request."""
     options = _options(ctx)
+    if watch:                                      # a broken configuration at the start is a usage error
+        from publish.watch import command as watch_command
+
+        _config(options, content=True)
+        raise typer.Exit(watch_command(options, host=host, port=port, workers=workers))
     config = _config(options)
     from publish.serve import serve
 

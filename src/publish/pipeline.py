@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Mapping
+from collections import Counter
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -24,7 +25,7 @@ from publish.errors import ConfigError, PublishError
 from publish.exporters.base import BuildContext, Exporter, Options, Task
 from publish.lock import output_lock
 from publish.manifest import Owned
-from publish.model import FrozenDict
+from publish.model import Collection, FrozenDict
 from publish.precompress import twins, twins_present, without_twins
 from publish.workers import Outcome, notice_of, source_of
 
@@ -58,6 +59,7 @@ class Report(HasProblems):
     processes: set[int] = field(default_factory=set)                 # ids of the processes that rendered tasks
     notes: list[str] = field(default_factory=list)                  # for -v only (third-party patches)
     seconds: float = 0.0
+    collection: Collection | None = None                            # what was published (watch mode's previews)
 
     @property
     def exit_code(self) -> int:
@@ -73,9 +75,10 @@ def default_jobs() -> int:
 
 def build(config: Config, selection: Mapping[str, Options | None], *, drafts: bool = False,
           future: bool = False, jobs: int | None = None, force: bool = False,
-          progress: Progress | None = None) -> Report:
+          progress: Progress | None = None, warm: workers.WarmPool | None = None) -> Report:
     """Run the selected exporters ({name: the command's options, or None for their defaults, which
-    ask for everything}); see Report for what happened."""
+    ask for everything}); see Report for what happened. `warm`: workers kept alive between builds
+    (watch mode), whose exporters are prepared once."""
     progress = progress or Quiet()
     jobs = jobs or default_jobs()
     method = workers.start_method()
@@ -89,6 +92,7 @@ def build(config: Config, selection: Mapping[str, Options | None], *, drafts: bo
     with output_lock(output_dir, wait=wait, on_wait=progress.message):
         loaded = load(config, drafts=drafts, future=future, jobs=jobs)
         _take_load(report, loaded)
+        report.collection = loaded.collection
         downloads = declared_downloads(config)
         contexts: Contexts = {name: exporter.context(config, loaded.collection, options=selection[name],
                                                      downloads=downloads)
@@ -103,7 +107,7 @@ def build(config: Config, selection: Mapping[str, Options | None], *, drafts: bo
         claimed = manifest.save(output_dir, prune.claim(owned, made))
         failed: set[str] = set()
         if todo:
-            finished = _run(todo, exporters, contexts, jobs, method, report, progress)
+            finished = _run(todo, exporters, contexts, jobs, method, report, progress, warm)
             failed = {t.key for t in todo if finished.get(t.key) is None}
             made.update({key: replace(made[key], uses=used) for key, used in finished.items() if used is not None})
         run = prune.Run(whole=whole, part=frozenset(exporters) - whole - unplanned,
@@ -115,6 +119,11 @@ def build(config: Config, selection: Mapping[str, Options | None], *, drafts: bo
         elif claimed.tasks:            # a wrong --content must not empty the host
             report.problems.append(Problem("warning", config.content_dir, "no article found here: nothing was "
                                                                           "removed from the output folder"))
+    if warm is not None and not warm.started:
+        # Every exporter is prepared and the warm workers fork now: in this (the main) thread, before the
+        # watcher's threads exist, and once the lock is released (a forked worker would hold it forever).
+        prepare(exporters, contexts, exporters, Report(), warm)
+        warm.start(tuple(sorted(warm.prepared)))
     report.seconds = time.perf_counter() - started
     return report
 
@@ -224,16 +233,34 @@ def _plan(exporters: dict[str, Exporter[Any, Any]], contexts: Contexts,
     return tasks, frozenset(unplanned)
 
 
+def prepare(exporters: dict[str, Exporter[Any, Any]], contexts: Contexts, names: Iterable[str], report: Report,
+            warm: workers.WarmPool | None = None, due: Mapping[str, int] = FrozenDict()) -> set[str]:
+    """Run each named exporter's prepare() (once for the life of `warm`), telling it how many of its
+    tasks are `due` when known; returns the exporters that could not start."""
+    failed = set()
+    for name in sorted(names):
+        if warm is not None and name in warm.prepared:
+            notices = list(warm.prepared[name])           # said again: every build reports the same
+        else:
+            ctx = replace(contexts[name], due=due.get(name))
+            try:
+                notices = [notice_of(item, None) for item in exporters[name].prepare(ctx) or ()]
+            except Exception as exc:  # noqa: BLE001
+                report.problems.append(Problem("error", None, f"exporter {name!r} could not start: {exc}"))
+                failed.add(name)
+                continue
+            if warm is not None:
+                warm.prepared[name] = tuple(notices)
+        report.problems.extend(Problem("warning", n.path, f"{name}: {n.message}") for n in notices)
+    return failed
+
+
 def _run(todo: list[Task], exporters: dict[str, Exporter[Any, Any]], contexts: Contexts, jobs: int, method: str,
-         report: Report, progress: Progress) -> dict[str, tuple[str, ...] | None]:
+         report: Report, progress: Progress, warm: workers.WarmPool | None) -> dict[str, tuple[str, ...] | None]:
     """Run the tasks; returns, per task that succeeded, the image copies its outputs link to."""
-    for name in sorted({t.exporter for t in todo}):
-        try:
-            notices = [notice_of(item, None) for item in exporters[name].prepare(contexts[name]) or ()]
-            report.problems.extend(Problem("warning", n.path, f"{name}: {n.message}") for n in notices)
-        except Exception as exc:  # noqa: BLE001
-            report.problems.append(Problem("error", None, f"exporter {name!r} could not start: {exc}"))
-            todo = [t for t in todo if t.exporter != name]
+    due = Counter(t.exporter for t in todo)
+    failed = prepare(exporters, contexts, due, report, warm, due if warm is None else {})
+    todo = [t for t in todo if t.exporter not in failed]
     report.notes.extend(patches.apply_all())     # what prepare() loaded is patched before workers start
     by_key = {t.key: t for t in todo}
     done: dict[str, tuple[str, ...] | None] = {}
@@ -256,8 +283,10 @@ def _run(todo: list[Task], exporters: dict[str, Exporter[Any, Any]], contexts: C
         progress.advance(task.label)
 
     try:
-        for outcome in workers.run(todo, exporters, contexts, jobs=jobs, method=method,
-                                   started=lambda: progress.start(len(todo), "Writing")):
+        started = lambda: progress.start(len(todo), "Writing")  # noqa: E731
+        outcomes = (warm.run(todo, exporters, contexts, started) if warm is not None and warm.started
+                    else workers.run(todo, exporters, contexts, jobs=jobs, method=method, started=started))
+        for outcome in outcomes:
             finished(outcome)
     finally:
         progress.stop()

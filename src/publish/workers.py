@@ -164,3 +164,135 @@ def _render_in_worker(task: Task) -> Outcome:
     if task.exporter in _worker.broken:
         return Outcome(task.key, error=f"{task.label}: {_worker.broken[task.exporter]}", pid=os.getpid())
     return render(_worker.exporters[task.exporter], _worker.contexts[task.exporter], task)
+
+
+class WarmPool:
+    """Worker processes kept alive from one build to the next (`publish serve --watch`).
+
+    Started once, from the main thread, after the exporters' `prepare()` ran there (forked workers
+    inherit WeasyPrint, fonts and stylesheets; spawned ones prepare on their first task). Each build
+    pickles its contexts once into a file of a private folder; a worker loads them when it meets a
+    newer build's task, so one edit costs one pickle, not one per task.
+    """
+
+    def __init__(self, jobs: int, method: str) -> None:
+        import tempfile
+
+        self.jobs, self.method = jobs, method
+        self.prepared: dict[str, tuple[Notice, ...]] = {}   # exporter -> what its prepare() said, once
+        self._folder = Path(tempfile.mkdtemp(prefix="publish-watch-"))
+        self._pool: ProcessPoolExecutor | None = None
+        self._broken = False
+        self._generation = 0
+        self.started = False
+
+    def start(self, names: tuple[str, ...]) -> None:
+        """Start every worker now (call from the main thread, before other threads exist)."""
+        if self.started:
+            return
+        self.started = True
+        if self.jobs <= 1:
+            return
+        forked = self.method == "fork"
+        if forked:
+            gc.freeze()              # as in `run`: the workers never walk (nor copy) what prepare() loaded
+        try:
+            self._pool = ProcessPoolExecutor(max_workers=self.jobs, initializer=_start_warm_worker,
+                                             mp_context=multiprocessing.get_context(self.method),
+                                             initargs=(names, forked))
+            for future in [self._pool.submit(os.getpid) for _ in range(self.jobs)]:
+                future.result()      # the processes exist now: no fork happens later, from another thread
+        finally:
+            if forked:
+                gc.unfreeze()
+
+    def run(self, todo: list[Task], exporters: dict[str, Exporter[Any, Any]],
+            contexts: dict[str, BuildContext[Any, Any]], started: Callable[[], None]) -> Iterator[Outcome]:
+        """Like `run`: in this process for one task (or if the pool broke), else on the warm workers."""
+        if self._pool is None or self._broken or len(todo) <= 1:
+            started()
+            for task in todo:
+                yield render(exporters[task.exporter], contexts[task.exporter], task)
+            return
+        import pickle
+        from concurrent.futures.process import BrokenProcessPool
+
+        self._generation += 1
+        path = self._folder / f"contexts-{self._generation}.pickle"
+        path.write_bytes(pickle.dumps({name: contexts[name] for name in {t.exporter for t in todo}},
+                                      protocol=pickle.HIGHEST_PROTOCOL))
+        try:
+            futures = {self._pool.submit(_render_warm, task, self._generation, str(path)): task for task in todo}
+            started()
+            for future in as_completed(futures):
+                task = futures[future]
+                try:
+                    yield future.result()
+                except BrokenProcessPool as exc:
+                    self._broken = True          # a worker died: later builds render in this process
+                    yield Outcome(task.key, error=f"{task.label}: worker failed: {exc}")
+                except Exception as exc:  # noqa: BLE001
+                    yield Outcome(task.key, error=f"{task.label}: worker failed: {type(exc).__name__}: {exc}")
+        finally:
+            path.unlink(missing_ok=True)
+
+    def close(self) -> None:
+        import shutil
+
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+        shutil.rmtree(self._folder, ignore_errors=True)
+
+
+@dataclass
+class _WarmWorker:
+    names: tuple[str, ...]
+    prepared: set[str]
+    generation: int = -1
+    contexts: dict[str, BuildContext[Any, Any]] | None = None
+    exporters: dict[str, Exporter[Any, Any]] | None = None
+
+
+_warm: _WarmWorker | None = None
+
+
+def _start_warm_worker(names: tuple[str, ...], forked: bool) -> None:
+    import signal
+
+    global _warm
+    signal.signal(signal.SIGINT, signal.SIG_IGN)      # Ctrl-C stops the server, which then stops the workers
+    _warm = _WarmWorker(names, set(names) if forked else set())
+
+
+def _render_warm(task: Task, generation: int, path: str) -> Outcome:
+    import pickle
+
+    from publish import registry
+
+    if _warm is None:
+        raise RuntimeError("a render task reached a process the warm pool did not set up")
+    if _warm.generation != generation:
+        _warm.contexts = pickle.loads(Path(path).read_bytes())  # noqa: S301 - written by our own main process
+        _warm.generation = generation
+    if _warm.exporters is None:
+        _warm.exporters = {}
+    contexts = _warm.contexts or {}
+    exporter = _warm.exporters.get(task.exporter)
+    if exporter is None:
+        entry = registry.find(task.exporter)
+        if entry is None or entry.exporter is None:
+            return Outcome(task.key, error=f"{task.label}: the {task.exporter} exporter cannot be loaded in a worker",
+                           pid=os.getpid())
+        exporter = _warm.exporters[task.exporter] = entry.exporter()
+    if task.exporter not in _warm.prepared:
+        try:
+            exporter.prepare(contexts[task.exporter])
+        except Exception as exc:  # noqa: BLE001
+            return Outcome(task.key, error=f"{task.label}: the {task.exporter} exporter could not start: {exc}",
+                           pid=os.getpid())
+        from publish import patches
+
+        patches.apply_all()
+        _warm.prepared.add(task.exporter)
+    return render(exporter, contexts[task.exporter], task)

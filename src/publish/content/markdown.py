@@ -28,20 +28,33 @@ _CODE_LINE_ANCHOR = re.compile(r'<a href="#cb\d+-\d+" aria-hidden="true" tabinde
 @lru_cache(maxsize=1)
 def pandoc_path() -> str:
     """The pypandoc-binary wheel's pandoc, so output does not depend on what else is installed."""
+    from importlib.util import find_spec
+
+    # Found without importing pypandoc (about 0.1 s, with urllib and ssl): a no-op run never needs it.
+    spec = find_spec("pypandoc")
+    folders = list(spec.submodule_search_locations or []) if spec is not None else []
+    name = "pandoc.exe" if os.name == "nt" else "pandoc"
+    bundled = next((Path(f) / "files" / name for f in folders if (Path(f) / "files" / name).exists()), None)
+    if "PYPANDOC_PANDOC" not in os.environ and bundled is not None:
+        os.environ["PYPANDOC_PANDOC"] = str(bundled)
+    if os.environ.get("PYPANDOC_PANDOC"):
+        return os.environ["PYPANDOC_PANDOC"]
     import pypandoc
 
-    bundled = Path(pypandoc.__file__).parent / "files" / ("pandoc.exe" if os.name == "nt" else "pandoc")
-    if "PYPANDOC_PANDOC" not in os.environ and bundled.exists():
-        os.environ["PYPANDOC_PANDOC"] = str(bundled)
-    return os.environ.get("PYPANDOC_PANDOC") or pypandoc.get_pandoc_path()
+    return str(pypandoc.get_pandoc_path())
 
 
 @lru_cache(maxsize=1)
 def pandoc_version() -> str:
-    import pypandoc
+    """Pandoc's version ("3.9"), read the way pypandoc reads it, from `pandoc --version`."""
+    import subprocess
 
-    pandoc_path()
-    return str(pypandoc.get_pandoc_version())
+    done = subprocess.run([pandoc_path(), "--version"], capture_output=True, check=False)
+    first = done.stdout.decode(errors="replace").splitlines()[:1]
+    found = [word for line in first for word in line.split() if re.match(r"^\d+(\.\d+){1,}$", word)]
+    if done.returncode != 0 or not found:
+        raise ContentError(f"cannot run Pandoc to learn its version: {done.stderr.decode(errors='replace')[:200]}")
+    return found[0]
 
 
 @lru_cache(maxsize=1)
@@ -119,7 +132,13 @@ def _run_batch(texts: list[str]) -> list[str | tuple[str]]:
 
     if not texts:
         return []
-    done = subprocess.run([pandoc_path(), "lua", str(BATCH), str(FILTER)], input=json.dumps(texts),
+    from publish.content import pandoc_server
+
+    command = [pandoc_path(), "lua", str(BATCH), str(FILTER)]
+    served = pandoc_server.run(command, texts)        # a process kept alive by `publish serve --watch`
+    if served is not None:
+        return served
+    done = subprocess.run(command, input=json.dumps(texts),
                           capture_output=True, text=True, encoding="utf-8", check=False)
     if done.returncode != 0:
         if len(texts) == 1:

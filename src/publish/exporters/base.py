@@ -80,6 +80,9 @@ class BuildContext(Generic[S, Opt]):
     # What other formats may link to, from every installed exporter's `downloads`, e.g.
     # {"pdf": "pdf/{slug}.pdf", "epub": "epub/field-notes.epub"} ({slug}: the article's).
     downloads: Mapping[str, str] = field(default=EMPTY)
+    # How many of this exporter's tasks the run renders, when prepare() is called (None: not known,
+    # e.g. workers kept for many builds): prepare() may skip a warm-up that pays only for many tasks.
+    due: int | None = None
     # The shared files (image copies) the task being rendered links to; fresh for each task.
     used_files: set[str] = field(default_factory=set, init=False, compare=False, repr=False)
 

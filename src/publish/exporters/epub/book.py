@@ -11,7 +11,6 @@ from __future__ import annotations
 import io
 import posixpath
 import re
-import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -23,9 +22,10 @@ from lxml import etree
 
 from publish.errors import ExportError, PublishError
 from publish.exporters.base import BuildContext, Notice
+from publish.exporters.epub import chapters as epub_chapters
 from publish.exporters.epub import cover as epub_cover
 from publish.exporters.epub import pack as epub_pack
-from publish.exporters.epub.meta import BookFacts, accessibility, when
+from publish.exporters.epub.meta import BookFacts, accessibility, identifier, when
 from publish.exporters.epub.xhtml import ChapterBody, open_empty_elements, parse_chapter, rewrite_images, rewrite_links
 from publish.html import strip_forbidden
 from publish.i18n import labels_for
@@ -92,20 +92,34 @@ class Images:
 
 
 def build(ctx: BuildContext, selection: Selection) -> tuple[bytes, list[Notice]]:
-    """The EPUB's bytes and the warnings for the user."""
+    """The EPUB's bytes and the warnings for the user. Chapters whose inputs did not change since
+    the last build come from the chapter cache (epub_chapters), as the very bytes they had."""
     language = language_tag(ctx.site.language, "en")
     images = Images(ctx)
-    chapters = [Chapter(article, f"c{n}", f"text/{article.slug}.xhtml", parse_chapter(article.body_html, f"c{n}"),
-                        language_tag(article.language, language))
-                for n, article in enumerate(selection.articles, start=1)]
+    cache = epub_chapters.ChapterCache.for_book(ctx.output_dir, selection.name)
+    chapters, entries, keys = _chapters(ctx, selection, language, cache)
     by_path = _chapters_by_path(ctx, chapters)
-    for chapter in chapters:                               # after parsing all: links need every chapter's ids
-        _resolve(ctx, chapter, by_path, images)
+    made: dict[str, tuple[list[str], bool, list[str], list[tuple[str, str]]]] = {}   # prefix -> a new chapter's
+    for chapter, entry in zip(chapters, entries, strict=True):  # after parsing all: links need every chapter's ids
+        if entry is not None and _reuse(chapter, entry, images):
+            continue
+        if entry is not None:                                    # an image it showed cannot be used now
+            chapter.body = parse_chapter(chapter.article.body_html, chapter.prefix)
+        said = len(images.warnings)
+        shown, cover = _resolve(ctx, chapter, by_path, images)
+        made[chapter.prefix] = (shown, cover, [n.message for n in images.warnings[said:]], chapter.body.sections())
     facts = BookFacts.of(selection.articles, chapters_with_math=sum(c.body.has_math for c in chapters),
                          has_notes=any(c.body.notes for c in chapters))
     book = epub.EpubBook()
     _describe(book, ctx, selection, facts, language, chapters)
-    _add_pages(book, ctx, selection, facts, language, chapters, images)
+    cached = {c.prefix: e.page for c, e in zip(chapters, entries, strict=True)
+              if e is not None and c.prefix not in made}
+    pages = _add_pages(book, ctx, selection, facts, language, chapters, images, cached, cache)
+    for chapter, key in zip(chapters, keys, strict=True):
+        if chapter.prefix in made:
+            shown, cover, warnings, sections = made[chapter.prefix]
+            cache.put(key, pages[chapter.prefix], chapter.body, sections, shown, cover, warnings)
+    cache.prune()
     buffer = io.BytesIO()
     # compresslevel 0: this archive is only read back by epub_pack.repack, which compresses once.
     epub.write_epub(buffer, book, {"mtime": facts.modified, "epub2_guide": True, "epub3_landmark": False,
@@ -115,6 +129,41 @@ def build(ctx: BuildContext, selection: Selection) -> tuple[bytes, list[Notice]]
         return _package_lang(raw, language) if name.endswith(".opf") else raw
 
     return epub_pack.repack(buffer.getvalue(), timestamp=facts.modified, transform=add_lang), images.warnings
+
+
+def _chapters(ctx: BuildContext, selection: Selection, language: str, cache: epub_chapters.ChapterCache,
+              ) -> tuple[list[Chapter], list[epub_chapters.Entry | None], list[str]]:
+    """Every chapter in reading order, its cache entry (None: parsed now) and its cache key."""
+    places = [(article, f"c{n}", f"text/{article.slug}.xhtml", language_tag(article.language, language))
+              for n, article in enumerate(selection.articles, start=1)]
+    where: dict[str, tuple[str, str, str]] = {}                 # URL path -> (prefix, href, digest)
+    for article, prefix, href, _ in places:
+        where.setdefault(_norm(urlsplit(article.url).path), (prefix, href, article.digest))
+    book_map = repr(sorted((path, prefix, href) for path, (prefix, href, _) in where.items()))
+    theme = ctx.themes.digest(THEME_FOLDER)
+    chapters, entries, keys = [], [], []
+    for article, prefix, href, chapter_language in places:
+        targets = sorted({where[path] for path in epub_chapters.linked_paths(article) if path in where})
+        key = epub_chapters.chapter_key(article, prefix, href, chapter_language, language, theme,
+                                        ctx.site.base_url, book_map, targets)
+        entry = cache.get(key, prefix)
+        body = entry.body if entry is not None else parse_chapter(article.body_html, prefix)
+        chapters.append(Chapter(article, prefix, href, body, chapter_language))
+        entries.append(entry)
+        keys.append(key)
+    return chapters, entries, keys
+
+
+def _reuse(chapter: Chapter, entry: epub_chapters.Entry, images: Images) -> bool:
+    """Add a cached chapter's images to the book and say its warnings again; False if an image
+    it showed cannot be used any more (the chapter is then made again)."""
+    article, said = chapter.article, len(images.warnings)
+    wanted = [article.images.get(src) for src in entry.images] + ([article.cover] if entry.cover else [])
+    if any(image is None or images.add(image, article) is None for image in wanted):
+        del images.warnings[said:]
+        return False
+    images.warnings.extend(Notice(message, article.source) for message in entry.warnings)
+    return True
 
 
 def _describe(book: Any, ctx: BuildContext, selection: Selection, facts: BookFacts, language: str,
@@ -139,11 +188,13 @@ def _describe(book: Any, ctx: BuildContext, selection: Selection, facts: BookFac
 
 
 def _add_pages(book: Any, ctx: BuildContext, selection: Selection, facts: BookFacts, language: str,
-               chapters: list[Chapter], images: Images) -> None:
-    """Stylesheet, images, cover, navigation and chapters, in reading order."""
+               chapters: list[Chapter], images: Images, cached: dict[str, bytes],
+               cache: epub_chapters.ChapterCache) -> dict[str, bytes]:
+    """Stylesheet, images, cover, navigation and chapters, in reading order; returns each chapter's
+    page (`cached`: the pages of chapters taken from the cache, by id prefix)."""
     pages = Pages(ctx)
     book.add_item(epub.EpubItem(uid="css", file_name=STYLESHEET, media_type="text/css", content=pages.read("book.css")))
-    cover_bytes, cover_alt = _cover(ctx, selection, facts)
+    cover_bytes, cover_alt = _cover(ctx, selection, facts, cache)
     cover_image = epub.EpubCover(uid="cover-image", file_name=COVER_IMAGE)
     cover_image.media_type = "image/jpeg"
     cover_image.content = cover_bytes
@@ -155,7 +206,8 @@ def _add_pages(book: Any, ctx: BuildContext, selection: Selection, facts: BookFa
     labels = labels_for(language)
     cover_page = _page("cover", "cover.xhtml", pages.cover(selection, language, cover_alt))
     nav_page = _page("nav", "nav.xhtml", pages.nav(chapters, labels, language), ["nav"])
-    chapter_pages = [_page(chapter.prefix, chapter.href, pages.chapter(chapter),
+    made = {c.prefix: cached[c.prefix] if c.prefix in cached else pages.chapter(c) for c in chapters}
+    chapter_pages = [_page(chapter.prefix, chapter.href, made[chapter.prefix],
                            ["mathml"] if chapter.body.has_math else [], chapter.article.title)
                      for chapter in chapters]
     for page in (cover_page, nav_page, *chapter_pages):
@@ -167,18 +219,13 @@ def _add_pages(book: Any, ctx: BuildContext, selection: Selection, facts: BookFa
     book.guide = [{"type": "cover", "href": "cover.xhtml", "title": labels.cover},
                   {"type": "toc", "href": "nav.xhtml", "title": labels.contents},
                   {"type": "text", "href": chapter_pages[0].file_name, "title": labels.start}]
+    return made
 
 
 def language_tag(value: str, fallback: str) -> str:
     """`value` as a well-formed BCP 47 tag ("pt_BR" -> "pt-BR"), or `fallback`."""
     tag = value.strip().replace("_", "-")
     return tag if _LANGUAGE.match(tag) else fallback
-
-
-def identifier(base_url: str, key: str) -> str:
-    """Same site and selection, same identifier: readers keep notes and position across updates."""
-    name = base_url.rstrip("/") + "/epub/" + key
-    return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, name)}"
 
 
 def description(ctx: BuildContext, selection: Selection) -> str:
@@ -204,8 +251,10 @@ def _norm(path: str) -> str:
     return unquote(path).rstrip("/") or "/"
 
 
-def _resolve(ctx: BuildContext, chapter: Chapter, by_path: dict[str, Chapter], images: Images) -> None:
-    """Links inside the book point at chapters; everything else at the web; images into the book."""
+def _resolve(ctx: BuildContext, chapter: Chapter, by_path: dict[str, Chapter],
+             images: Images) -> tuple[list[str], bool]:
+    """Links inside the book point at chapters; everything else at the web; images into the book.
+    Returns the srcs of the images the body shows, in order, and whether the cover was added after them."""
     from urllib.parse import urljoin
 
     article = chapter.article
@@ -235,6 +284,7 @@ def _resolve(ctx: BuildContext, chapter: Chapter, by_path: dict[str, Chapter], i
         return absolute
 
     shown: set[str] = set()                               # digests of the images the body shows
+    sources: list[str] = []
 
     def image(src: str, alt: str) -> tuple[str, int, int, str] | None:
         found = article.images.get(src)
@@ -248,6 +298,7 @@ def _resolve(ctx: BuildContext, chapter: Chapter, by_path: dict[str, Chapter], i
             return None
         name, width, height = added
         shown.add(found.digest)
+        sources.append(src)
         text = (alt or found.alt).strip() or _fallback_alt(article)
         return posixpath.relpath(name, posixpath.dirname(chapter.href)), width, height, strip_forbidden(text)
 
@@ -260,6 +311,8 @@ def _resolve(ctx: BuildContext, chapter: Chapter, by_path: dict[str, Chapter], i
             name, width, height = added
             alt = strip_forbidden(cover.alt.strip() or _fallback_alt(article))
             chapter.cover = (posixpath.relpath(name, posixpath.dirname(chapter.href)), width, height, alt)
+            return sources, True
+    return sources, False
 
 
 def _fallback_alt(article: Article) -> str:
@@ -394,7 +447,8 @@ def _package_lang(opf: bytes, language: str) -> bytes:
 
 # --- the cover ----------------------------------------------------------------------------------------
 
-def _cover(ctx: BuildContext, selection: Selection, facts: BookFacts) -> tuple[bytes, str]:
+def _cover(ctx: BuildContext, selection: Selection, facts: BookFacts,
+           cache: epub_chapters.ChapterCache) -> tuple[bytes, str]:
     """The configured cover image, or one composed from the articles; with its alt text."""
     title = strip_forbidden(selection.title)
     image = ctx.site.book_cover
@@ -405,7 +459,7 @@ def _cover(ctx: BuildContext, selection: Selection, facts: BookFacts) -> tuple[b
         height = max(1, round(image.height * width / image.width))
         data = convert(image, width, height)
         if data[:4] == b"\x89PNG":
-            data = _as_jpeg(data)
+            data = epub_cover.as_jpeg(data)
         return data, f"Cover of {title}"
     paths = []
     for article in selection.articles:
@@ -420,7 +474,10 @@ def _cover(ctx: BuildContext, selection: Selection, facts: BookFacts) -> tuple[b
                                 author=strip_forbidden(ctx.site.author))
     fonts = {relative.removeprefix("fonts/"): path for relative, path in ctx.themes.files(THEME_FOLDER).items()
              if relative.startswith("fonts/")}
-    data = epub_cover.compose(text, paths, fonts)
+    # Composed once for the same pictures (content-addressed names), words and theme fonts.
+    key = epub_chapters.cover_key(repr(text), repr([(p.name, p.stat().st_size) for p in paths]),
+                                  ctx.themes.digest(THEME_FOLDER))
+    data = cache.cover(key, lambda: epub_cover.compose(text, paths, fonts))
     pictures = ", over a mosaic of the articles' images" if paths else ""
     subtitle = f", {text.subtitle}" if text.subtitle else ""
     alt = f"Cover of {text.title}{subtitle}, {facts.date_range}{pictures}."
@@ -436,17 +493,3 @@ def creators(site: Site, chapters: list[Chapter]) -> list[str]:
     if not count:
         return [site.author] if site.author else []
     return sorted(count, key=lambda name: (-count[name], name))
-
-
-def _as_jpeg(png: bytes) -> bytes:
-    """The cover is declared as images/cover.jpg: flatten a PNG onto white."""
-    from PIL import Image as PILImage
-
-    with PILImage.open(io.BytesIO(png)) as opened:
-        rgba = opened.convert("RGBA")
-    flat = PILImage.new("RGB", rgba.size, (255, 255, 255))
-    flat.paste(rgba, mask=rgba.getchannel("A"))
-    out = io.BytesIO()
-    flat.save(out, "JPEG", quality=88)
-    return out.getvalue()
-

@@ -161,3 +161,16 @@ def _font(path: str, size: int):  # type: ignore[no-untyped-def]
     if not path:
         return ImageFont.load_default(size)
     return ImageFont.truetype(path, size, index=0)
+
+
+def as_jpeg(png: bytes) -> bytes:
+    """The cover is declared as images/cover.jpg: flatten a PNG onto white."""
+    from PIL import Image as PILImage
+
+    with PILImage.open(io.BytesIO(png)) as opened:
+        rgba = opened.convert("RGBA")
+    flat = PILImage.new("RGB", rgba.size, (255, 255, 255))
+    flat.paste(rgba, mask=rgba.getchannel("A"))
+    out = io.BytesIO()
+    flat.save(out, "JPEG", quality=88)
+    return out.getvalue()

@@ -6,6 +6,7 @@ footnotes), so every claim in the package file is true of that book.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -80,3 +81,9 @@ def accessibility(facts: BookFacts, evaluator: str) -> list[tuple[str, str]]:
 def date_text(moment: datetime, language: str) -> str:
     """"7 October 2024", "7 octobre 2024", or the ISO date for a language without month names."""
     return long_date(moment, language)
+
+
+def identifier(base_url: str, key: str) -> str:
+    """Same site and selection, same identifier: readers keep notes and position across updates."""
+    name = base_url.rstrip("/") + "/epub/" + key
+    return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, name)}"

@@ -20,6 +20,8 @@ from publish.errors import ConfigError, ExportError
 from publish.exporters.base import BuildContext, Exporter, Notice, Options, Task
 from publish.model import Article, Collection, FrozenDict, Image
 
+FEW = 4                                  # PDFs due: up to this many, prepare() renders no warm-up page
+
 
 @dataclass(frozen=True)
 class PdfOptions(Options):
@@ -53,8 +55,11 @@ class PdfExporter(Exporter[PdfSettings, PdfOptions]):
         from publish.exporters.pdf import render as pdf_render
 
         engine = _engine(ctx)
-        pdf_render.warm_up(engine, ctx.site.language or "en")
-        pdf_math.warm_up()
+        if ctx.due is None or ctx.due > FEW:
+            # Loaded once here, inherited by every forked worker. For a few PDFs it would only delay
+            # them: each worker loads what its first PDF needs anyway, while the other tasks run.
+            pdf_render.warm_up(engine, ctx.site.language or "en")
+            pdf_math.warm_up()
         return [Notice(warning) for warning in engine.warnings]
 
     def render(self, ctx: Context, task: Task) -> list[Notice]:

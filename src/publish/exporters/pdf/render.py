@@ -40,6 +40,7 @@ class Engine:
     stylesheets: list[Any]
     env: Environment
     warnings: list[str]        # about the whole run (fonts this machine lacks), said once
+    warmed: bool = False       # warm_up() ran in this process (or the one it was forked from)
 
 
 _ENGINES: dict[tuple[ThemeChain, PageSize, str], Engine] = {}
@@ -87,7 +88,10 @@ def _build(themes: ThemeChain, page: PageSize, images_folder: Path) -> Engine:
 
 def warm_up(engine: Engine, language: str) -> None:
     """Render a scrap of text once, so lazily imported modules, the hyphenation dictionary and the
-    main faces are loaded before workers fork instead of once in every worker."""
+    main faces are loaded before workers fork instead of once in every worker. Once per engine."""
+    if engine.warmed:
+        return
+    engine.warmed = True
     html = (f'<html lang="{escape(language)}"><head><title>-</title></head><body><main class="article">'
             "<h2>Warm</h2><p>Warm up the <em>engine</em> <strong>once</strong> <code>x</code>"
             '<span class="footnote">a note</span></p><table><tr><th>a</th><td>b</td></tr></table>'

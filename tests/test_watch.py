@@ -1,0 +1,228 @@
+"""`publish serve --watch` as an author runs it: a real server process on 127.0.0.1 building the
+sample site, real edits of its files, the Server-Sent Events the pages listen to, real HTTP fetches.
+
+Nothing here waits a fixed time: every step waits for the server's `reload` event (one per build,
+numbered), with a generous timeout for a loaded machine.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import queue
+import re
+import signal
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from lxml import html as lxml_html
+
+from tests.conftest import copy_sample
+
+TIMEOUT = 240.0                    # seconds: a cold build of the sample on a busy 2-core machine
+SLUG = "why-feeds-still-matter"
+MARKER = "data-publish-live"
+
+
+class Server:
+    """The watching server, and the build numbers its event stream announces."""
+
+    def __init__(self, site: Path) -> None:
+        self.site = site
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "publish", "serve", "--watch", "--host", "127.0.0.1", "--port", "0"],
+            cwd=site, env={**os.environ, "PYTHONUNBUFFERED": "1"}, stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT, text=True)
+        self.lines: queue.Queue[str] = queue.Queue()
+        self.log: list[str] = []
+        threading.Thread(target=self._read_output, daemon=True).start()
+        self.url = self._wait_for_url()
+        self.client = httpx.Client(base_url=self.url, timeout=30)
+        self.events: queue.Queue[int] = queue.Queue()
+        self._stream_ready = threading.Event()
+        threading.Thread(target=self._listen, daemon=True).start()
+        assert self._stream_ready.wait(TIMEOUT), "the event stream never opened"
+
+    def _read_output(self) -> None:
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            self.log.append(line.rstrip("\n"))
+            self.lines.put(line)
+
+    def _wait_for_url(self) -> str:
+        while True:
+            try:
+                line = self.lines.get(timeout=TIMEOUT)
+            except queue.Empty:
+                raise AssertionError("the server never said where it serves:\n" + "\n".join(self.log)) from None
+            found = re.search(r"at (http://127\.0\.0\.1:\d+/)", line)
+            if found:
+                return found.group(1)
+
+    def _listen(self) -> None:
+        try:
+            self._stream()
+        except httpx.HTTPError:
+            pass                    # the server stopped: the stream ends with it
+
+    def _stream(self) -> None:
+        with httpx.Client(base_url=self.url, timeout=httpx.Timeout(10, read=None)) as client:
+            with client.stream("GET", "/.preview/events", params={"since": "1"}) as response:
+                assert response.headers["content-type"].startswith("text/event-stream")
+                self._stream_ready.set()
+                event = ""
+                for line in response.iter_lines():
+                    if line.startswith("event:"):
+                        event = line.split(":", 1)[1].strip()
+                    elif line.startswith("data:") and event == "reload":
+                        self.events.put(json.loads(line.split(":", 1)[1])["build"])
+
+    def next_build(self) -> int:
+        try:
+            return self.events.get(timeout=TIMEOUT)
+        except queue.Empty:
+            raise AssertionError("no rebuild was announced:\n" + "\n".join(self.log[-30:])) from None
+
+    def stop(self) -> None:
+        self.process.send_signal(signal.SIGINT)
+        try:
+            self.process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            raise
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    site = copy_sample(tmp_path_factory.mktemp("watch") / "site")
+    running = Server(site)
+    try:
+        yield running
+    finally:
+        running.stop()
+    assert running.process.returncode == 0, "\n".join(running.log)
+    assert "Stopped." in running.log
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def _title_line(path: Path) -> str:
+    return next(line for line in path.read_text(encoding="utf-8").splitlines() if line.startswith("title:"))
+
+
+def test_an_edited_title_reaches_the_served_feed_and_pdf(server: Server) -> None:
+    article = server.site / "content" / f"{SLUG}.md"
+    pdf_before = server.client.get(f"/pdf/{SLUG}.pdf").content
+    epub = next((server.site / "output" / "epub").glob("*.epub")).name
+    book_before = server.client.get(f"/epub/{epub}").content
+    _edit(article, _title_line(article), "title: 'Feeds, Edited While Watching'")
+    server.next_build()
+    feed = server.client.get("/rss.xml")
+    assert feed.status_code == 200 and "Feeds, Edited While Watching" in feed.text
+    pdf = server.client.get(f"/pdf/{SLUG}.pdf")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF") and pdf.content != pdf_before
+    assert server.client.get(f"/epub/{epub}").content != book_before
+    assert "Feeds, Edited While Watching" in server.client.get("/").text
+
+
+def test_watched_pages_get_the_script_and_output_never_does(server: Server) -> None:
+    page = server.client.get("/")
+    assert page.status_code == 200 and MARKER in page.text
+    assert "EventSource" in page.text and "etag" not in page.headers
+    tags = lxml_html.fromstring(page.content).xpath("//a[starts-with(@href, 'tags/')]/@href")
+    assert tags, "the landing page links its tag pages"
+    assert MARKER in server.client.get("/" + tags[0]).text
+    for path in ("/rss.xml", f"/email/{SLUG}.html", f"/email/{SLUG}.txt"):
+        response = server.client.get(path)
+        assert response.status_code == 200 and MARKER not in response.text, path
+    written = [p for p in (server.site / "output").rglob("*") if p.is_file() and ".publish" not in p.parts]
+    assert written
+    assert not [p for p in written if MARKER.encode() in p.read_bytes()]
+
+
+def test_the_email_preview_shows_both_widths_the_text_and_every_format(server: Server) -> None:
+    listing = server.client.get("/.preview/")
+    assert listing.status_code == 200 and f"/.preview/{SLUG}/" in listing.text
+    page = server.client.get(f"/.preview/{SLUG}/")
+    assert page.status_code == 200 and MARKER in page.text
+    tree = lxml_html.fromstring(page.content)
+    frames = tree.xpath("//iframe")
+    assert sorted(f.get("width") for f in frames) == ["375", "600"]
+    assert {f.get("src") for f in frames} == {f"/email/{SLUG}.html"}
+    text = (server.site / "output" / "email" / f"{SLUG}.txt").read_text(encoding="utf-8")
+    assert tree.xpath("string(//pre)").strip() == text.strip()
+    links = tree.xpath("//nav//a/@href")
+    assert {f"/pdf/{SLUG}.pdf", f"/email/{SLUG}.html", f"/email/{SLUG}.txt", f"/email/{SLUG}.eml"} <= set(links)
+    assert any(link.startswith("/epub/") for link in links)
+    for link in links:
+        assert server.client.head(link).status_code == 200, link
+    assert server.client.get("/.preview/no-such-article/").status_code == 404
+
+
+def test_a_broken_article_is_a_banner_until_the_next_good_save(server: Server) -> None:
+    article = server.site / "content" / f"{SLUG}.md"
+    good = article.read_text(encoding="utf-8")
+    pdf = server.client.get(f"/pdf/{SLUG}.pdf").content
+    article.write_text(good.replace("title:", "title: [unclosed\nbroken:", 1), encoding="utf-8")
+    server.next_build()
+    page = server.client.get("/")
+    assert page.status_code == 200
+    banner = lxml_html.fromstring(page.content).xpath("//div[@role='alert']")
+    assert banner and f"{SLUG}.md" in banner[0].text_content()
+    assert server.client.get(f"/pdf/{SLUG}.pdf").content == pdf            # the last good file is still served
+    assert any(line.startswith("error:") and f"{SLUG}.md" in line for line in server.log)
+    article.write_text(good, encoding="utf-8")
+    server.next_build()
+    assert not lxml_html.fromstring(server.client.get("/").content).xpath("//div[@role='alert']")
+
+
+def test_a_missing_image_is_reported_and_recovered(server: Server) -> None:
+    article = server.site / "content" / f"{SLUG}.md"
+    good = article.read_text(encoding="utf-8")
+    source = re.search(r"src: '?(/[^'\n]+)'?", good)
+    assert source, "the sample article has a cover image"
+    article.write_text(good.replace(source.group(1), "/no-such-image.jpg", 1), encoding="utf-8")
+    server.next_build()
+    banner = lxml_html.fromstring(server.client.get("/").content).xpath("//div[@role='alert']")
+    assert banner and "no-such-image.jpg" in banner[0].text_content()
+    article.write_text(good, encoding="utf-8")
+    server.next_build()
+    assert not lxml_html.fromstring(server.client.get("/").content).xpath("//div[@role='alert']")
+
+
+def test_a_broken_configuration_never_stops_the_server(server: Server) -> None:
+    config = server.site / "publish.toml"
+    good = config.read_text(encoding="utf-8")
+    config.write_text(good + "\n[site\nbroken = \n", encoding="utf-8")
+    server.next_build()
+    banner = lxml_html.fromstring(server.client.get("/").content).xpath("//div[@role='alert']")
+    assert banner and "publish.toml" in banner[0].text_content()
+    assert server.client.get("/rss.xml").status_code == 200
+    config.write_text(good, encoding="utf-8")
+    server.next_build()
+    assert not lxml_html.fromstring(server.client.get("/").content).xpath("//div[@role='alert']")
+
+
+def test_a_burst_of_saves_is_one_build_and_output_writes_are_none(server: Server) -> None:
+    article = server.site / "content" / f"{SLUG}.md"
+    good = article.read_text(encoding="utf-8")
+    title = _title_line(article)
+    for n in range(6):                                      # an editor saving several times in a row
+        article.write_text(good.replace(title, f"title: 'Burst {n}'", 1), encoding="utf-8")
+    first = server.next_build()
+    assert "Burst 5" in server.client.get("/rss.xml").text
+    (server.site / "output" / "notes-by-hand.txt").write_text("written into output/", encoding="utf-8")
+    (server.site / "output" / "rss.xml").touch()
+    article.write_text(good.replace(title, "title: 'After The Burst'", 1), encoding="utf-8")
+    assert server.next_build() == first + 1                 # neither the burst nor output/ made another build
+    assert "After The Burst" in server.client.get("/rss.xml").text
+    assert server.events.empty()
