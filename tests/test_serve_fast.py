@@ -132,3 +132,34 @@ def test_requests_are_logged_only_with_verbose(site: Path) -> None:
 def test_workers_must_be_a_positive_count(site: Path) -> None:
     result = run_publish(site, "serve", "--workers", "0")
     assert result.returncode == 2 and "at least 1" in result.stdout + result.stderr
+
+
+def test_a_file_replaced_while_it_is_served_is_sent_whole(tmp_path: Path) -> None:
+    """A build replaces files under a running server: every answer is one version of the file, with
+    its own length (the size once came from an earlier stat than the bytes)."""
+    import threading
+
+    site = copy_sample(tmp_path / "site")
+    assert run_publish(site, "feed").returncode == 0
+    target = site / "output" / "notes.txt"              # the user's own file: the full application's path
+    versions = [b"a" * 100_000, b"b" * 150_000]
+    target.write_bytes(versions[0])
+    stop = threading.Event()
+
+    def rebuild() -> None:
+        n = 0
+        while not stop.is_set():
+            n += 1
+            temporary = target.with_name(f".notes.{n}.tmp")
+            temporary.write_bytes(versions[n % 2])
+            os.replace(temporary, target)
+
+    writer = threading.Thread(target=rebuild)
+    with serving(site, "--workers", "1") as (url, _), httpx.Client(base_url=url, timeout=10) as http:
+        writer.start()
+        try:
+            bodies = [http.get("/notes.txt", headers={"Accept-Encoding": "identity"}).content for _ in range(300)]
+        finally:
+            stop.set()
+            writer.join()
+    assert all(body in versions for body in bodies)

@@ -50,6 +50,7 @@ MEDIA_TYPES = {
 # Already compressed: gzip would only cost time.
 NOT_COMPRESSED = ("application/pdf", "application/epub+zip", "application/zip", "image/jpeg", "image/png",
                   "image/gif", "image/webp", "font/woff", "font/woff2", "audio/*", "video/*")
+WHOLE_LIMIT = 1 << 20                    # files up to 1 MiB are read whole before answering
 IMMUTABLE_FOLDERS = ("images",)          # content-addressed file names: safe to cache for a year
 IMMUTABLE = "public, max-age=31536000, immutable"
 PAGE_HEADERS = {"cache-control": "no-cache", "x-content-type-options": "nosniff"}
@@ -220,11 +221,23 @@ def _output_files_class() -> type:
 
         def file_response(self, full_path: Any, stat_result: os.stat_result, scope: Scope,
                           status_code: int = 200) -> Response:
+            from email.utils import formatdate
+
             from starlette.datastructures import Headers
+            from starlette.responses import Response as Whole
 
             path = Path(full_path)
             kind = media_type(path)
             relative = path.relative_to(Path(str(self.directory)).resolve()) if self.directory else path
+            data = None
+            if stat_result.st_size <= WHOLE_LIMIT:
+                # A build replaces files while they are served: the size announced, the validators and
+                # the bytes sent must all come from the one file opened here, not from an earlier stat.
+                try:
+                    with open(path, "rb") as handle:
+                        stat_result, data = os.fstat(handle.fileno()), handle.read()
+                except OSError:
+                    raise HTTPException(status_code=404) from None
             digest = _content_digest(str(path), stat_result.st_mtime_ns, stat_result.st_size, stat_result.st_ino)
             headers = {
                 "etag": f'"{digest}"',
@@ -234,8 +247,13 @@ def _output_files_class() -> type:
             }
             if not _excluded(kind):
                 headers["vary"] = "Accept-Encoding"
-            response = FileResponse(path, status_code=status_code, headers=headers, media_type=kind,
-                                    stat_result=stat_result)
+            response: Response
+            if data is None:             # large (PDFs, EPUBs): streamed, with byte ranges
+                response = FileResponse(path, status_code=status_code, headers=headers, media_type=kind,
+                                        stat_result=stat_result)
+            else:
+                headers["last-modified"] = formatdate(stat_result.st_mtime, usegmt=True)
+                response = Whole(data, status_code=status_code, headers=headers, media_type=kind)
             if self.is_not_modified(response.headers, Headers(scope=scope)):
                 return NotModifiedResponse(response.headers)
             return response
