@@ -32,10 +32,10 @@ MARKER = "data-publish-live"
 class Server:
     """The watching server, and the build numbers its event stream announces."""
 
-    def __init__(self, site: Path) -> None:
+    def __init__(self, site: Path, *options: str) -> None:
         self.site = site
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "publish", "serve", "--watch", "--host", "127.0.0.1", "--port", "0"],
+            [sys.executable, "-m", "publish", *options, "serve", "--watch", "--host", "127.0.0.1", "--port", "0"],
             cwd=site, env={**os.environ, "PYTHONUNBUFFERED": "1"}, stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT, text=True)
         self.lines: queue.Queue[str] = queue.Queue()
@@ -226,3 +226,17 @@ def test_a_burst_of_saves_is_one_build_and_output_writes_are_none(server: Server
     assert server.next_build() == first + 1                 # neither the burst nor output/ made another build
     assert "After The Burst" in server.client.get("/rss.xml").text
     assert server.events.empty()
+
+
+def test_with_drafts_the_author_sees_the_drafts_output(tmp_path: Path) -> None:
+    """Outputs of drafts are previews: plain `publish serve` hides them; the author's own
+    `--drafts serve --watch` shows them, since previewing a draft is what it is for."""
+    site = copy_sample(tmp_path / "site")
+    draft = "newsletters-without-the-noise"
+    running = Server(site, "--drafts")
+    try:
+        assert running.client.get(f"/pdf/{draft}.pdf").status_code == 200
+        assert running.client.get(f"/email/{draft}.html", headers={"Accept-Encoding": "br"}).status_code == 200
+        assert running.client.get(f"/.preview/{draft}/").status_code == 200
+    finally:
+        running.stop()

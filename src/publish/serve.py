@@ -68,9 +68,11 @@ def media_type(path: Path) -> str:
     return f"{guessed}; charset=utf-8" if guessed.startswith("text/") else guessed
 
 
-def create_app(output_dir: Path, *, title: str = "", language: str = "en") -> ASGIApp:
+def create_app(output_dir: Path, *, title: str = "", language: str = "en", previews: bool = False) -> ASGIApp:
     """The ASGI application serving `output_dir` (for `publish serve` and for tests): the hot path
-    for feed polls (serve_fast.py) in front of Starlette's static files."""
+    for feed polls (serve_fast.py) in front of Starlette's static files. Previews (outputs of drafts
+    and future articles) answer 404 unless `previews`: only the author's own `serve --watch
+    --drafts` shows them."""
     from starlette.applications import Starlette
     from starlette.middleware import Middleware
     from starlette.middleware.gzip import GZipMiddleware
@@ -81,7 +83,7 @@ def create_app(output_dir: Path, *, title: str = "", language: str = "en") -> AS
     from publish.serve_fast import FastFiles
     from publish.serve_pages import not_found_page
 
-    files = _output_files_class()(output_dir, title=title, language=language)
+    files = _output_files_class()(output_dir, title=title, language=language, previews=previews)
     missing = not_found_page(language=language)
 
     async def not_found(request: Request, exc: Exception) -> Response:
@@ -93,7 +95,8 @@ def create_app(output_dir: Path, *, title: str = "", language: str = "en") -> AS
                     Middleware(GZipMiddleware, minimum_size=500, exclude_content_types=NOT_COMPRESSED)],
         exception_handlers={404: not_found},
     )
-    return FastFiles(app, output_dir, hidden=lambda: _previews(output_dir), digest=_content_digest,
+    hidden = (lambda: frozenset()) if previews else (lambda: _previews(output_dir))
+    return FastFiles(app, output_dir, hidden=hidden, digest=_content_digest,
                      media_type=media_type, cache_control=lambda relative: cache_control(output_dir, relative))
 
 
@@ -197,9 +200,9 @@ def _output_files_class() -> type:
     from starlette.staticfiles import NotModifiedResponse, StaticFiles
 
     class OutputFiles(StaticFiles):
-        def __init__(self, directory: Path, *, title: str, language: str) -> None:
+        def __init__(self, directory: Path, *, title: str, language: str, previews: bool) -> None:
             super().__init__(directory=directory, html=False, follow_symlink=False)
-            self.site_title, self.site_language = title, language
+            self.site_title, self.site_language, self.show_previews = title, language, previews
 
         async def get_response(self, path: str, scope: Scope) -> Response:
             from starlette.responses import HTMLResponse
@@ -207,7 +210,7 @@ def _output_files_class() -> type:
             from publish.serve_pages import landing_page
 
             root = Path(str(self.directory))
-            previews = _previews(root)
+            previews = frozenset() if self.show_previews else _previews(root)
             if path == "." and scope["method"] in ("GET", "HEAD"):
                 index = root / "index.html"
                 if index.is_file() and not index.is_symlink() and "index.html" not in previews:

@@ -300,7 +300,8 @@ def watch_and_serve(load: Callable[[], Config], *, host: str, port: int, drafts:
         app = LiveReload(Starlette(routes=[
             Route(PREFIX + "{rest:path}", previews.respond),
             Mount("/", app=serve.create_app(output_dir, title=session.config.site_title,
-                                            language=session.config.site.language)),
+                                            language=session.config.site.language,
+                                            previews=session.drafts or session.future)),
         ]), broadcast)
         local, *others = serve.addresses(host, sock.getsockname()[1])
         spot = watchers.spot
