@@ -88,7 +88,7 @@ def test_head_sends_the_twins_headers_only(client: httpx.Client, site: Path) -> 
 
 
 def test_hidden_and_missing_paths_are_left_to_the_full_application(client: httpx.Client) -> None:
-    for path in ("/.publish/manifest.json", "/missing.xml", "/tags/web/"):  # raw "..": test_serve.py
+    for path in ("/.publish/manifest.json", "/missing.xml", "/tags/web/", "/rss.xml/"):  # raw "..": test_serve.py
         assert client.get(path, headers={"Accept-Encoding": "br"}).status_code == 404, path
 
 

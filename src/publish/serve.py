@@ -218,7 +218,9 @@ def _output_files_class() -> type:
                 page = landing_page(root, title=self.site_title, language=self.site_language, hidden=previews)
                 return HTMLResponse(page, headers=PAGE_HEADERS)
             # `path` is already decoded (%2e%2e is "..") and normalised; ".." and ".publish" both start with "."
-            if any(part.startswith(".") for part in Path(path).parts) or Path(path).as_posix() in previews:
+            # A trailing slash names a folder, and folders are never listed: `/rss.xml/` is not the feed.
+            if scope["path"].endswith("/") or any(part.startswith(".") for part in Path(path).parts) \
+                    or Path(path).as_posix() in previews:
                 raise HTTPException(status_code=404)
             return await super().get_response(path, scope)
 
