@@ -157,7 +157,15 @@ def test_the_email_preview_shows_both_widths_the_text_and_every_format(server: S
     tree = lxml_html.fromstring(page.content)
     frames = tree.xpath("//iframe")
     assert sorted(f.get("width") for f in frames) == ["375", "600"]
-    assert {f.get("src") for f in frames} == {f"/email/{SLUG}.html"}
+    assert {f.get("src") for f in frames} == {f"/.preview/{SLUG}/email.html"}
+    # The email in the frames loads its images from this server, not from the site's public address.
+    email = server.client.get(f"/.preview/{SLUG}/email.html")
+    assert email.status_code == 200 and MARKER not in email.text
+    images = lxml_html.fromstring(email.content).xpath("//img/@src")
+    assert images and all(src.startswith("/images/") for src in images), images
+    assert all(server.client.head(src).status_code == 200 for src in images)
+    published = (server.site / "output" / "email" / f"{SLUG}.html").read_text(encoding="utf-8")
+    assert "https://fieldnotes.example/images/" in published      # output/ itself keeps the public address
     text = (server.site / "output" / "email" / f"{SLUG}.txt").read_text(encoding="utf-8")
     assert tree.xpath("string(//pre)").strip() == text.strip()
     links = tree.xpath("//nav//a/@href")

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 
 PREFIX = "/.preview/"
 EVENTS = PREFIX + "events"
+EMAIL_FRAME = "/email.html"             # /.preview/<slug>/email.html: the email as the preview frames show it
 KEEP_ALIVE = 15.0                   # seconds between comments, so proxies keep the stream open
 MARKER = "data-publish-live"        # on the injected elements (tests look for it in output/)
 
@@ -140,7 +141,9 @@ def insert(page: bytes, addition: str) -> bytes:
 
 def wants_reload(path: str) -> bool:
     """The pages an author watches: landing and tag pages (any index.html or folder URL), previews."""
-    return path == "/" or path.endswith("/") or path.endswith("/index.html") or path.startswith(PREFIX)
+    if path.startswith(PREFIX):         # the email inside a preview's frames reloads with its page
+        return not path.endswith(EMAIL_FRAME)
+    return path == "/" or path.endswith("/") or path.endswith("/index.html")
 
 
 class LiveReload:

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from publish.livereload import PREFIX
+from publish.livereload import EMAIL_FRAME, PREFIX
 from publish.model import EMPTY, Collection
 
 if TYPE_CHECKING:
@@ -41,6 +41,7 @@ class Published:
     downloads: Mapping[str, str] = field(default=EMPTY)     # kind -> path ({slug} still to fill)
     language: str = "en"
     title: str = ""
+    base_url: str = ""                   # the site's address: the email's images are found under it
 
 
 @dataclass(frozen=True)
@@ -90,8 +91,26 @@ def page(published: Published, slug: str | None) -> tuple[int, str]:
         text = twin.read_text(encoding="utf-8", errors="replace") if twin.is_file() else None
     else:
         email = ""
+    frame = f"{PREFIX}{quote(slug)}{EMAIL_FRAME}" if email else ""
     return 200, _render(published, "email.html", page_title=f"Preview: {article.title}", title=article.title,
-                        links=links, email="/" + quote(email) if email else "", text=text)
+                        links=links, email=frame, text=text)
+
+
+def email_frame(published: Published, slug: str) -> tuple[int, str]:
+    """The article's email as its preview shows it: its images, which the email links at the site's
+    public address (not live yet, or a placeholder, while writing), loaded from this server."""
+    from html import escape
+
+    pattern = published.downloads.get("email", "")
+    path = published.output_dir / pattern.replace("{slug}", slug) if "{slug}" in pattern else None
+    if path is None or not path.is_file():
+        return 404, "<!DOCTYPE html><title>Not found</title><p>No email for this article.</p>"
+    html = path.read_text(encoding="utf-8", errors="replace")
+    base = published.base_url.rstrip("/")
+    if base:
+        for form in dict.fromkeys((base, escape(base))):
+            html = html.replace(f'src="{form}/', 'src="/')
+    return 200, html
 
 
 def _render(published: Published, template: str, **values: Any) -> str:
@@ -118,6 +137,9 @@ class Previews:
             return HTMLResponse("<!DOCTYPE html><title>Building</title><p>The first build is still running.</p>",
                                 status_code=503, headers={"cache-control": "no-store"})
         rest = request.path_params.get("rest", "").strip("/")
+        if rest.endswith(EMAIL_FRAME) and "/" not in rest.removesuffix(EMAIL_FRAME):
+            status, html = email_frame(published, rest.removesuffix(EMAIL_FRAME))
+            return HTMLResponse(html, status_code=status, headers={"cache-control": "no-store"})
         if "/" in rest:
             return HTMLResponse("<!DOCTYPE html><title>Not found</title><p>Not found.</p>", status_code=404)
         status, html = page(published, rest or None)

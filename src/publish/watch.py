@@ -140,7 +140,7 @@ class Session:
         if report.collection is not None:
             self.previews.published = Published(
                 self.config.output_dir, self.config.themes, report.collection, declared_downloads(self.config),
-                self.config.site.language or "en", self.config.site_title)
+                self.config.site.language or "en", self.config.site_title, report.collection.site.base_url)
 
     def _tell(self, report: Report | None, errors: list[str], seconds: float) -> None:
         for line in errors:
