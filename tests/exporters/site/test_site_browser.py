@@ -13,19 +13,13 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
-from tests.conftest import REPO
+from tests.conftest import REPO, serving
 
 CHROMIUM = next((path for path in (shutil.which("chromium"), shutil.which("chromium-browser"), "/usr/bin/chromium")
                  if path and Path(path).is_file()), None)
@@ -43,38 +37,11 @@ pytestmark = [
 ]
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def server(published: Path) -> Iterator[str]:
     """`publish serve` over the published sample, as a subprocess, until the module is done."""
-    port = _free_port()
-    log = published / "serve.log"
-    with log.open("w", encoding="utf-8") as handle:
-        process = subprocess.Popen([sys.executable, "-m", "publish", "serve", "--host", "127.0.0.1",
-                                    "--port", str(port)], cwd=published, stdout=handle, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                httpx.get(url + "/", timeout=2)
-                break
-            except httpx.TransportError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise AssertionError(f"publish serve did not start: {log.read_text()}") from None
-                time.sleep(0.1)
+    with serving(published) as (url, _):
         yield url
-    finally:
-        process.send_signal(signal.SIGINT)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
 
 
 @pytest.fixture(scope="module")
