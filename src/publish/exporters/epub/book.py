@@ -83,7 +83,7 @@ class Images:
             relative, width, height = self.ctx.web_image(image, IMAGE_WIDTH)
             name = "images/" + posixpath.basename(relative)
             if name not in self.files:
-                self.files[name] = (self.ctx.output_dir / relative).read_bytes()
+                self.files[name] = self.ctx.shared(relative)
         except (PublishError, OSError) as exc:
             self.warnings.append(Notice(f"image {image.source or image.path.name!r} left out of the EPUB: {exc}",
                                         article.source))
@@ -461,12 +461,12 @@ def _cover(ctx: BuildContext, selection: Selection, facts: BookFacts,
         if data[:4] == b"\x89PNG":
             data = epub_cover.as_jpeg(data)
         return data, f"Cover of {title}"
-    paths = []
+    names = []
     for article in selection.articles:
         if article.cover is not None:
             try:
                 relative, _, _ = ctx.web_image(article.cover, IMAGE_WIDTH)
-                paths.append(ctx.output_dir / relative)
+                names.append(relative)
             except PublishError:
                 continue
     text = epub_cover.CoverText(title=ctx.config.epub.title.strip() or ctx.config.site_title,
@@ -475,10 +475,11 @@ def _cover(ctx: BuildContext, selection: Selection, facts: BookFacts,
     fonts = {relative.removeprefix("fonts/"): path for relative, path in ctx.themes.files(THEME_FOLDER).items()
              if relative.startswith("fonts/")}
     # Composed once for the same pictures (content-addressed names), words and theme fonts.
-    key = epub_chapters.cover_key(repr(text), repr([(p.name, p.stat().st_size) for p in paths]),
-                                  ctx.themes.digest(THEME_FOLDER))
-    data = cache.cover(key, lambda: epub_cover.compose(text, paths, fonts))
-    pictures = ", over a mosaic of the articles' images" if paths else ""
+    # The copies' names say what they are made from.
+    key = epub_chapters.cover_key(repr(text), repr(names), ctx.themes.digest(THEME_FOLDER))
+    data = cache.cover(key, lambda: epub_cover.compose(
+        text, [ctx.shared(name) for name in names[:epub_cover.MAX_TILES]], fonts))
+    pictures = ", over a mosaic of the articles' images" if names else ""
     subtitle = f", {text.subtitle}" if text.subtitle else ""
     alt = f"Cover of {text.title}{subtitle}, {facts.date_range}{pictures}."
     return data, strip_forbidden(alt)

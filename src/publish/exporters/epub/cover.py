@@ -42,8 +42,8 @@ class CoverText:
     author: str
 
 
-def compose(text: CoverText, images: list[Path], theme_fonts: Mapping[str, Path]) -> bytes:
-    """A JPEG cover: up to nine of `images` (JPEG/PNG files) as a mosaic, then the text.
+def compose(text: CoverText, images: list[bytes], theme_fonts: Mapping[str, Path]) -> bytes:
+    """A JPEG cover: up to nine of `images` (JPEG/PNG bytes) as a mosaic, then the text.
     `theme_fonts`: the theme's font files by name (epub/fonts/ through the theme chain)."""
     from PIL import Image, ImageDraw
 
@@ -71,11 +71,11 @@ def compose(text: CoverText, images: list[Path], theme_fonts: Mapping[str, Path]
     return out.getvalue()
 
 
-def _mosaic(canvas, paths: list[Path]) -> None:  # type: ignore[no-untyped-def]
+def _mosaic(canvas, pictures: list[bytes]) -> None:  # type: ignore[no-untyped-def]
     """Tiles in a near-square grid; the last row's tiles widen so the mosaic has no holes."""
     from PIL import Image, ImageOps
 
-    count = len(paths)
+    count = len(pictures)
     columns = math.ceil(math.sqrt(count))
     rows = math.ceil(count / columns)
     row_height = (MOSAIC_HEIGHT - GUTTER * (rows - 1)) // rows
@@ -84,7 +84,7 @@ def _mosaic(canvas, paths: list[Path]) -> None:  # type: ignore[no-untyped-def]
         in_row = min(columns, count - index)
         cell_width = (WIDTH - GUTTER * (in_row - 1)) // in_row
         for column in range(in_row):
-            with Image.open(paths[index]) as opened:
+            with Image.open(io.BytesIO(pictures[index])) as opened:
                 picture = ImageOps.fit(opened.convert("RGB"), (cell_width, row_height),
                                        method=Image.Resampling.LANCZOS)
             canvas.paste(picture, (column * (cell_width + GUTTER), row * (row_height + GUTTER)))
