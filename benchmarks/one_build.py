@@ -1,19 +1,20 @@
 """One `publish all` build in this process, as the CLI runs it, and its figures as JSON on stdout.
 
-Usage (from the site's folder): python benchmarks/one_build.py [--jobs N]
+Usage (from the site's folder): python benchmarks/one_build.py [--jobs N] [--scheduler tcp://HOST:PORT]
 
 Used by benchmarks/scale.py, which runs it in a subprocess and measures the process tree from
-outside; the CLI prints no per-task figures, so this reads them from the pipeline's Report:
-  task_seconds   task key -> CPU seconds it took in its worker
-  sent           task key -> bytes of its pickled outcome (what a worker sends back: its files, once
-                 tasks deliver them) ; contexts: exporter -> bytes of its pickled build context
-The last two are read by wrapping `publish.workers.run` (observing only: what it yields is passed on).
+outside. The CLI prints no per-task figures, so this reads them from the pipeline's Report
+(task_seconds: task key -> CPU seconds in its worker; task_bytes: the bytes of the files it sent
+back) and, by wrapping the function that hands the tasks out (`publish.workers.run`, or
+`publish.cluster.run` on a cluster; observing only, everything is passed on), what goes the other
+way: each exporter's pickled build context (sent once per build) and each pickled task.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import pickle
 import sys
 import time
@@ -23,6 +24,7 @@ from typing import Any
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--jobs", type=int, default=None)
+    parser.add_argument("--scheduler", default=None, help="a Dask scheduler, as `publish --scheduler`")
     args = parser.parse_args()
 
     started = time.perf_counter()
@@ -30,38 +32,54 @@ def main() -> None:
     from publish.config import load_config
     from publish.feed_changes import update
 
-    sent: dict[str, int] = {}
+    sent_back: dict[str, int] = {}
     seconds: dict[str, float] = {}
     contexts: dict[str, int] = {}
-    original = workers.run
+    tasks: dict[str, int] = {}
 
-    def observed(todo: Any, exporters: Any, ctxs: Any, *rest: Any, **options: Any) -> Any:
-        for name in {task.exporter for task in todo}:
-            contexts[name] = len(pickle.dumps(ctxs[name], protocol=pickle.HIGHEST_PROTOCOL))
-        for outcome in original(todo, exporters, ctxs, *rest, **options):
-            sent[outcome.key] = len(pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL))
-            seconds[outcome.key] = outcome.seconds
-            yield outcome
+    def observed(original: Any, todo_at: int) -> Any:
+        def run(*args: Any, **options: Any) -> Any:
+            todo, ctxs = args[todo_at], args[todo_at + 2]
+            for name in {task.exporter for task in todo}:
+                contexts[name] = len(pickle.dumps(ctxs[name], protocol=pickle.HIGHEST_PROTOCOL))
+            tasks.update((task.key, len(pickle.dumps(task, protocol=pickle.HIGHEST_PROTOCOL))) for task in todo)
+            for outcome in original(*args, **options):
+                sent_back[outcome.key] = getattr(outcome, "size", None) or len(pickle.dumps(outcome))
+                seconds[outcome.key] = outcome.seconds
+                yield outcome
+        return run
 
-    workers.run = observed  # type: ignore[assignment]
+    workers.run = observed(workers.run, 0)  # type: ignore[assignment]
+    scheduler = ""
     config = load_config(None, overrides={}, exporters=registry.settings_classes())
+    try:
+        from publish import cluster
+    except ImportError:                                     # before the Dask executor
+        if args.scheduler:
+            raise SystemExit("this publish cannot render on a Dask cluster") from None
+    else:
+        cluster.run = observed(cluster.run, 1)  # type: ignore[assignment]
+        scheduler = cluster.scheduler_address(args.scheduler, config.build.scheduler)
     names = [name for name, entry in registry.discover().items() if entry.exporter is not None]
-    report = pipeline.build(config, dict.fromkeys(names), jobs=args.jobs)
+    on = {"scheduler": scheduler} if scheduler else {}
+    report = pipeline.build(config, dict.fromkeys(names), jobs=args.jobs, **on)
     if "feed" in report.planned:
         update(config.output_dir, remember=True)          # as `publish all` does after the build
-    task_seconds = getattr(report, "task_seconds", None) or seconds   # the Report's own, once it has them
     json.dump({
         "articles": report.articles,
-        "tasks": len(task_seconds),
+        "tasks": len(seconds),
         "written": len(report.written),
         "errors": [str(problem) for problem in report.errors],
         "build_seconds": report.seconds,
         "process_seconds": time.perf_counter() - started,
         "cpu_by_exporter": report.cpu,
-        "task_seconds": task_seconds,
-        "sent": sent,
+        "task_seconds": getattr(report, "task_seconds", None) or seconds,
+        "sent_back": getattr(report, "task_bytes", None) or sent_back,
+        "task_pickled": tasks,
         "contexts": contexts,
         "worker_processes": len(report.processes),
+        "rendered_here": os.getpid() in report.processes,
+        "scheduler": scheduler,
     }, sys.stdout)
     sys.stdout.write("\n")
 

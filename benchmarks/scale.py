@@ -127,7 +127,8 @@ def cold_build(site: Path, env: dict[str, str], jobs: int | None) -> dict[str, A
     if report["errors"]:
         raise SystemExit(f"the build of {site} reported errors: {report['errors'][:5]}")
     tasks: dict[str, float] = report.pop("task_seconds")
-    sent: dict[str, int] = report.pop("sent")
+    sent: dict[str, int] = report.pop("sent_back")
+    pickled: dict[str, int] = report.pop("task_pickled")
     longest = max(tasks, key=tasks.__getitem__) if tasks else ""
     by_exporter: dict[str, dict[str, float]] = {}
     for key, seconds in tasks.items():
@@ -142,7 +143,8 @@ def cold_build(site: Path, env: dict[str, str], jobs: int | None) -> dict[str, A
             "longest_share": tasks.get(longest, 0.0) / run["wall"],
             "slowest_tasks": sorted(tasks.items(), key=lambda item: -item[1])[:5],
             "by_exporter": by_exporter, "tasks_cpu": sum(tasks.values()),
-            "sent_total": sum(sent.values()), "sent_max": max(sent.values(), default=0)}
+            "sent_total": sum(sent.values()), "sent_max": max(sent.values(), default=0),
+            "task_pickled_mean": sum(pickled.values()) / max(1, len(pickled))}
 
 
 def scale(args: argparse.Namespace, work: Path, env: dict[str, str]) -> dict[str, Any]:
