@@ -51,5 +51,5 @@ def bench_watch(session: nox.Session) -> None:
 def bench_scale(session: nox.Session) -> None:
     """Cold builds of 200, 1,000 and 2,000 articles (CPU per article, peak memory, longest task);
     `-- --cluster`: a local Dask cluster of two workers against the local pool."""
-    session.install("-e", ".", "dask[distributed]>=2024.8")
+    session.install("-e", ".[dask]")
     session.run("python", "benchmarks/scale.py", *session.posargs)

@@ -321,6 +321,9 @@ def cluster(args: argparse.Namespace, work: Path, env: dict[str, str]) -> dict[s
             print(f"round {number}: local pool {local['wall']:.1f} s, cluster {clustered['wall']:.1f} s "
                   f"(ratio {ratio:.3f}); cluster ran {clustered['cluster_tasks']} tasks "
                   f"({clustered['cluster_compute']:.1f} s computing) of {clustered['recorded_tasks']} recorded; "
+                  f"CPU: local {local['cpu']:.1f} s, cluster {clustered['cpu']:.1f} s here + "
+                  f"{clustered['workers_cpu']:.1f} s in the workers; peak memory: local "
+                  f"{local['peak_rss'] / MiB:.0f} MiB, cluster {clustered['peak_rss'] / MiB:.0f} MiB with the workers; "
                   f"load {load_average()}", flush=True)
             rounds.append({"local": local, "cluster": clustered, "ratio": ratio})
         a, b = outputs(site / "output-local"), outputs(site / "output")
