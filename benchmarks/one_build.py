@@ -7,7 +7,8 @@ outside. The CLI prints no per-task figures, so this reads them from the pipelin
 (task_seconds: task key -> CPU seconds in its worker; task_bytes: the bytes of the files it sent
 back) and, by wrapping the function that hands the tasks out (`publish.workers.run`, or
 `publish.cluster.run` on a cluster; observing only, everything is passed on), what goes the other
-way: each exporter's pickled build context (sent once per build) and each pickled task.
+way: each exporter's pickled build context and all of them in one pickle ("all": what a cluster
+build sends every worker once), and each pickled task.
 """
 
 from __future__ import annotations
@@ -40,8 +41,11 @@ def main() -> None:
     def observed(original: Any, todo_at: int) -> Any:
         def run(*args: Any, **options: Any) -> Any:
             todo, ctxs = args[todo_at], args[todo_at + 2]
-            for name in {task.exporter for task in todo}:
+            names = sorted({task.exporter for task in todo})
+            for name in names:
                 contexts[name] = len(pickle.dumps(ctxs[name], protocol=pickle.HIGHEST_PROTOCOL))
+            # all of them in one pickle, the collection they share once: what a cluster build sends each worker
+            contexts["all"] = len(pickle.dumps({name: ctxs[name] for name in names}, protocol=pickle.HIGHEST_PROTOCOL))
             tasks.update((task.key, len(pickle.dumps(task, protocol=pickle.HIGHEST_PROTOCOL))) for task in todo)
             for outcome in original(*args, **options):
                 sent_back[outcome.key] = getattr(outcome, "size", None) or len(pickle.dumps(outcome))

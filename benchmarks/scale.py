@@ -202,6 +202,12 @@ def _print_scale(summary: dict[int, dict[str, Any]], ratios: dict[int, dict[str,
     for name, entry in sorted(summary[sizes[-1]]["by_exporter"].items()):
         print(f"  {name:8} {entry['tasks']:>6} {entry['cpu'] / entry['tasks']:>8.3f} {entry['max']:>8.3f}   "
               f"sent {entry['sent'] / entry['tasks'] / 1024:.1f} KiB a task")
+    print("\nbuild contexts in one pickle (a cluster build sends it to every worker once), a pickled task:")
+    for n in sizes:
+        row = summary[n]
+        shipped = row["contexts"].get("all", 0)
+        print(f"  {n:>5} articles: {shipped / MiB:7.2f} MiB ({shipped / n / 1024:.1f} KiB an article); "
+              f"a task {row['task_pickled_mean'] / 1024:.1f} KiB")
     print(f"\nagainst {sizes[0]} articles (targets of issue 16 at the largest size):")
     for n in sizes[1:]:
         r = ratios[n]
