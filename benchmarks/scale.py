@@ -128,6 +128,9 @@ def cold_build(site: Path, env: dict[str, str], jobs: int) -> dict[str, Any]:
     run.pop("stderr")
     if report["errors"]:
         raise SystemExit(f"the build of {site} reported errors: {report['errors'][:5]}")
+    corpus = len(list((site / "content").glob("*.md")))
+    if report["articles"] != corpus:
+        raise SystemExit(f"the build of {site} published {report['articles']} of its {corpus} articles")
     tasks: dict[str, float] = report.pop("task_seconds")
     sent: dict[str, int] = report.pop("sent_back")
     pickled: dict[str, int] = report.pop("task_pickled")
