@@ -15,24 +15,29 @@ TICKS = os.sysconf("SC_CLK_TCK")
 PAGE = os.sysconf("SC_PAGE_SIZE")
 
 
-def snapshot() -> dict[int, tuple[int, int, float]]:
-    """Every process now: pid -> (parent pid, resident bytes, CPU seconds used so far)."""
+Process = tuple[int, int, float, str]       # parent pid, resident bytes, CPU seconds so far, command name
+
+
+def snapshot() -> dict[int, Process]:
+    """Every process now, by pid."""
     found = {}
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
         try:
-            fields = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
-        except (OSError, IndexError):
+            text = Path(f"/proc/{entry}/stat").read_text()
+            name, rest = text[text.index("(") + 1:].rsplit(")", 1)
+            fields = rest.split()
+        except (OSError, ValueError):
             continue                                     # the process ended while we looked
-        found[int(entry)] = (int(fields[1]), int(fields[21]) * PAGE, (int(fields[11]) + int(fields[12])) / TICKS)
+        found[int(entry)] = (int(fields[1]), int(fields[21]) * PAGE, (int(fields[11]) + int(fields[12])) / TICKS, name)
     return found
 
 
-def members(roots: tuple[int, ...], processes: dict[int, tuple[int, int, float]]) -> set[int]:
+def members(roots: tuple[int, ...], processes: dict[int, Process]) -> set[int]:
     """The roots and all their descendants among `processes`."""
     children: dict[int, list[int]] = {}
-    for pid, (parent, _, _) in processes.items():
+    for pid, (parent, *_) in processes.items():
         children.setdefault(parent, []).append(pid)
     found, frontier = set(roots), list(roots)
     while frontier:
@@ -51,12 +56,14 @@ def tree_cpu(*roots: int) -> float:
 
 class TreeMemory:
     """Samples the trees of one or more processes every 50 ms until stopped: the peak of their summed
-    RSS (`peak`), and the most CPU seen for each member (`seen_cpu`: a lower bound of what the trees
-    used, since each process's last 50 ms may be missed)."""
+    RSS (`peak`) and how it was made up (`at_peak`: (pid, command name, RSS) of each member, largest
+    first), and the most CPU seen for each member (`seen_cpu`: a lower bound of what the trees used,
+    since each process's last 50 ms may be missed)."""
 
     def __init__(self, pid: int, *more: int) -> None:
         self.roots = (pid, *more)
         self.peak = 0
+        self.at_peak: list[tuple[int, str, int]] = []
         self.cpu: dict[int, float] = {}
         self._start: dict[int, float] = {}
         self._stop = threading.Event()
@@ -71,7 +78,11 @@ class TreeMemory:
             if first:                                    # long-lived roots (cluster workers): count from now
                 self._start = {pid: processes[pid][2] for pid in tree}
                 first = False
-            self.peak = max(self.peak, sum(processes[pid][1] for pid in tree))
+            total = sum(processes[pid][1] for pid in tree)
+            if total > self.peak:
+                self.peak = total
+                self.at_peak = sorted(((pid, processes[pid][3], processes[pid][1]) for pid in tree),
+                                      key=lambda member: -member[2])
             for pid in tree:
                 self.cpu[pid] = max(self.cpu.get(pid, 0.0), processes[pid][2])
             time.sleep(0.05)

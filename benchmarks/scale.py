@@ -103,8 +103,9 @@ def measured(cmd: list[str], cwd: Path, env: dict[str, str], *also: int) -> dict
     if proc.returncode != 0:
         print(err[-3000:], file=sys.stderr)
         raise SystemExit(f"{' '.join(cmd)} failed with exit code {proc.returncode}")
+    parts = [(("build" if pid == proc.pid else name), rss) for pid, name, rss in tree.at_peak]
     return {"wall": wall, "cpu": _children_cpu() - cpu, "seen_cpu": tree.seen_cpu, "peak_rss": peak,
-            "stdout": out, "stderr": err}
+            "at_peak": parts, "stdout": out, "stderr": err}
 
 
 def environment() -> dict[str, str]:
@@ -166,7 +167,7 @@ def scale(args: argparse.Namespace, work: Path, env: dict[str, str]) -> dict[str
             covered = "" if row["cpu"] >= 0.95 * row["seen_cpu"] else "  (getrusage saw LESS than /proc: check!)"
             print(f"round {number}, {n} articles: {row['wall']:.1f} s wall, {row['cpu']:.1f} s CPU "
                   f"(/proc saw {row['seen_cpu']:.1f} s, the tasks in workers {row['tasks_cpu']:.1f} s){covered}, "
-                  f"peak {row['peak_rss'] / MiB:.0f} MiB, "
+                  f"peak {row['peak_rss'] / MiB:.0f} MiB ({_parts(row['at_peak'])}), "
                   f"longest task {row['longest_task']} {row['longest_seconds']:.2f} s; load {row['load_before']}",
                   flush=True)
         rounds.append(this)
@@ -179,6 +180,12 @@ def scale(args: argparse.Namespace, work: Path, env: dict[str, str]) -> dict[str
     return {"sizes": sizes, "rounds": [{str(n): row for n, row in r.items()} for r in rounds],
             "summary": {str(n): row for n, row in summary.items()},
             "ratios": {str(n): row for n, row in ratios.items()}}
+
+
+def _parts(at_peak: list[tuple[str, int]]) -> str:
+    """The processes of a peak: `build 700 + python 400 + …` (MiB; the build's own process named so)."""
+    shown = [f"{name} {rss / MiB:.0f}" for name, rss in at_peak if rss >= 5 * MiB]
+    return " + ".join(shown) + (" + small ones" if len(shown) < len(at_peak) else "")
 
 
 def _median_row(rows: list[dict[str, Any]]) -> dict[str, Any]:
