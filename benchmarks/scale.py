@@ -22,13 +22,17 @@ and prints CPU per article and peak memory of each size against the smallest, wi
 issue 16 (CPU per article <= 1.15x and peak memory <= 2x from 200 to 2,000 articles; no task over
 10 % of the build).
 
-Cluster run (--cluster; needs `pip install 'dask[distributed]'`): a Dask scheduler and two workers
+Cluster run (--cluster; needs `pip install 'publish[dask]'`): a Dask scheduler and two workers
 (`--nworkers 1 --nthreads 1`), each its own process started in its own empty folder (scratch space
-elsewhere); on one corpus, a cold `publish all` with the local pool, then a cold
-`publish --scheduler tcp://127.0.0.1:PORT all`, alternating for --rounds. Reports the wall-time
-ratio cluster/local (target <= 1.3x), whether every output file except output/.publish/ is the same
-bytes, whether anything appeared in the workers' folders (target: nothing), and how many tasks
-the cluster ran (Dask's task stream) against the tasks the build recorded.
+elsewhere). On one corpus, each round: a cold `publish all` with the local pool; a cold
+`publish --scheduler tcp://127.0.0.1:PORT all` on freshly restarted workers (they import and
+prepare everything, as on a new cluster); and one more cold build on the same, now warm, workers
+(as on a cluster that has built before; a worker keeps what it cached in its private temporary
+folder). Reports the wall-time ratios cluster/local (target <= 1.3x, for the fresh workers),
+whether every output file except output/.publish/ is the same bytes, whether anything appeared in
+the workers' folders (target: nothing), how many tasks the cluster ran (Dask's task stream)
+against the tasks the build recorded, and the CPU of the client and of the workers (the idle
+workers also run beside the local build: what their heartbeats cost is printed too).
 
 Shared machines are noisy: only figures from one run mean anything together, and the load
 (`uptime`) is printed with them. Never used in tests.
@@ -277,6 +281,11 @@ class Cluster:
     def worker_pids(self) -> list[int]:
         return [p.pid for name, p in self.processes.items() if name != "scheduler"]
 
+    def restart(self) -> None:
+        """New worker processes (their nannies stay): nothing left from an earlier build."""
+        self.client.restart(wait_for_workers=True)
+        self.client.wait_for_workers(len(self.worker_pids), timeout=120)
+
     def tasks_since(self, start: float) -> list[dict[str, Any]]:
         return list(self.client.get_task_stream(start=start))
 
@@ -301,63 +310,96 @@ def listing(folder: Path) -> dict[str, tuple[int, int]]:
     return found
 
 
-def outputs(folder: Path) -> dict[str, bytes]:
-    """Every file under an output folder except publish's own records (.publish/)."""
-    return {path.relative_to(folder).as_posix(): path.read_bytes() for path in folder.rglob("*")
-            if path.is_file() and path.relative_to(folder).parts[0] != ".publish"}
+def differing(one: Path, other: Path) -> tuple[int, list[str]]:
+    """How many files `one` holds, and those that are not the same bytes in `other` (or are in only
+    one of them); publish's own records (.publish/) are left out."""
+    def files(folder: Path) -> set[str]:
+        return {path.relative_to(folder).as_posix() for path in folder.rglob("*")
+                if path.is_file() and path.relative_to(folder).parts[0] != ".publish"}
+
+    mine, theirs = files(one), files(other)
+    differ = sorted(mine ^ theirs) + sorted(name for name in mine & theirs
+                                            if (one / name).read_bytes() != (other / name).read_bytes())
+    return len(mine), differ
+
+
+def cluster_build(dask: Cluster, publish: list[str], site: Path, env: dict[str, str]) -> dict[str, Any]:
+    """A cold `publish --scheduler … all` (empty output folder), with what the cluster did."""
+    shutil.rmtree(site / "output", ignore_errors=True)
+    started, workers_cpu = time.time(), tree_cpu(*dask.worker_pids)
+    run = measured([*publish, "--scheduler", dask.address, "all"], site, env, *dask.worker_pids)
+    run["workers_cpu"] = tree_cpu(*dask.worker_pids) - workers_cpu
+    stream = dask.tasks_since(started)
+    run["cluster_tasks"] = len(stream)
+    run["cluster_tasks_by_worker"] = _count(str(t.get("worker")) for t in stream)
+    run["cluster_compute"] = sum(s["stop"] - s["start"] for t in stream for s in t.get("startstops", ())
+                                 if s.get("action") == "compute")
+    run["recorded_tasks"] = len(list((site / "output" / ".publish" / "state").glob("*.state")))
+    run["load_after"] = load_average()
+    return run
 
 
 def cluster(args: argparse.Namespace, work: Path, env: dict[str, str]) -> dict[str, Any]:
+    """Each round: a cold local build, a cold build on freshly restarted workers, and a cold build
+    again on the same (now warm) workers."""
     site = corpora(work, [args.articles])[args.articles]
     publish = [sys.executable, "-m", "publish", "-q", *(["--jobs", str(args.jobs)] if args.jobs else [])]
     shutil.rmtree(work / "cluster", ignore_errors=True)
     dask = Cluster(work / "cluster", env)
+    rounds, differ, files = [], {}, 0
     try:
         print(f"cluster: scheduler at {dask.address}, workers in {', '.join(dask.worker_cwds)}", flush=True)
         before = {name: listing(path) for name, path in dask.folders.items()}
-        rounds = []
         for number in range(1, args.rounds + 1):
             shutil.rmtree(site / "output", ignore_errors=True)
+            idle = tree_cpu(*dask.worker_pids)
             local = measured([*publish, "all"], site, env)
+            local["idle_workers_cpu"] = tree_cpu(*dask.worker_pids) - idle
             shutil.rmtree(site / "output-local", ignore_errors=True)
             (site / "output").rename(site / "output-local")
-            started, workers_cpu = time.time(), tree_cpu(*dask.worker_pids)
-            clustered = measured([*publish, "--scheduler", dask.address, "all"], site, env, *dask.worker_pids)
-            clustered["workers_cpu"] = tree_cpu(*dask.worker_pids) - workers_cpu
-            stream = dask.tasks_since(started)
-            clustered["cluster_tasks"] = len(stream)
-            clustered["cluster_tasks_by_worker"] = _count(str(t.get("worker")) for t in stream)
-            clustered["cluster_compute"] = sum(s["stop"] - s["start"] for t in stream for s in t.get("startstops", ())
-                                               if s.get("action") == "compute")
-            clustered["recorded_tasks"] = len(list((site / "output" / ".publish" / "state").glob("*.state")))
-            for run in (local, clustered):
+            dask.restart()
+            fresh = cluster_build(dask, publish, site, env)
+            files, differ["fresh"] = differing(site / "output-local", site / "output")
+            warm = cluster_build(dask, publish, site, env)
+            _, differ["warm"] = differing(site / "output-local", site / "output")
+            for run in (local, fresh, warm):
                 run.pop("stdout")
                 run.pop("stderr")
-            ratio = clustered["wall"] / local["wall"]
-            print(f"round {number}: local pool {local['wall']:.1f} s, cluster {clustered['wall']:.1f} s "
-                  f"(ratio {ratio:.3f}); cluster ran {clustered['cluster_tasks']} tasks "
-                  f"({clustered['cluster_compute']:.1f} s computing) of {clustered['recorded_tasks']} recorded; "
-                  f"CPU: local {local['cpu']:.1f} s, cluster {clustered['cpu']:.1f} s here + "
-                  f"{clustered['workers_cpu']:.1f} s in the workers; peak memory: local "
-                  f"{local['peak_rss'] / MiB:.0f} MiB, cluster {clustered['peak_rss'] / MiB:.0f} MiB with the workers; "
+            this = {"local": local, "fresh": fresh, "warm": warm,
+                    "ratio": fresh["wall"] / local["wall"], "ratio_warm": warm["wall"] / local["wall"]}
+            rounds.append(this)
+            print(f"round {number}: local pool {local['wall']:.1f} s; cluster, fresh workers {fresh['wall']:.1f} s "
+                  f"({this['ratio']:.3f}x), warm workers {warm['wall']:.1f} s ({this['ratio_warm']:.3f}x); "
                   f"load {load_average()}", flush=True)
-            rounds.append({"local": local, "cluster": clustered, "ratio": ratio})
-        a, b = outputs(site / "output-local"), outputs(site / "output")
-        differ = sorted(name for name in a.keys() | b.keys() if a.get(name) != b.get(name))
+            for name, run in (("fresh", fresh), ("warm", warm)):
+                print(f"  {name}: the cluster ran {run['cluster_tasks']} tasks ({run['cluster_compute']:.1f} s "
+                      f"computing) of {run['recorded_tasks']} recorded; CPU {run['cpu']:.1f} s here + "
+                      f"{run['workers_cpu']:.1f} s in the workers (local: {local['cpu']:.1f} s, and "
+                      f"{local['idle_workers_cpu']:.1f} s in the idle workers meanwhile); peak memory "
+                      f"{run['peak_rss'] / MiB:.0f} MiB with the workers (local: {local['peak_rss'] / MiB:.0f} MiB)",
+                      flush=True)
         after = {name: listing(path) for name, path in dask.folders.items()}
         written = {name: sorted(set(after[name].items()) - set(before[name].items())) for name in after}
     finally:
         dask.close()
     ratio = statistics.median(r["ratio"] for r in rounds)
-    worker_writes = {name: files for name, files in written.items() if name != "scheduler" and files}
-    print(f"\ncluster / local pool, wall: {ratio:.3f}x (median of {len(rounds)}; target <= {TARGETS['cluster_wall']}x) "
+    ratio_warm = statistics.median(r["ratio_warm"] for r in rounds)
+    everywhere = all(r[kind]["cluster_tasks"] >= r[kind]["recorded_tasks"]
+                     for r in rounds for kind in ("fresh", "warm"))
+    worker_writes = {name: entries for name, entries in written.items() if name != "scheduler" and entries}
+    print(f"\ncluster / local pool, wall: fresh workers {ratio:.3f}x, warm workers {ratio_warm:.3f}x "
+          f"(median of {len(rounds)}; target <= {TARGETS['cluster_wall']}x) "
           f"{'OK' if ratio <= TARGETS['cluster_wall'] else 'MISSES'}")
-    print(f"outputs: {len(a)} files locally, {len(b)} from the cluster; "
-          + ("byte-identical" if not differ else f"{len(differ)} DIFFER: {', '.join(differ[:10])}"))
+    print("every task ran on the cluster: "
+          + ("yes" if everywhere else "NO (fewer tasks in Dask's stream than recorded)"))
+    for kind, names in differ.items():
+        print(f"outputs ({kind} workers): {files} files; "
+              + ("byte-identical to the local build" if not names else f"{len(names)} DIFFER: {', '.join(names[:10])}"))
     print("workers' folders: " + ("nothing written" if not worker_writes else f"WRITTEN: {worker_writes}"))
     if written["scheduler"]:
         print(f"(the scheduler's folder got {[name for name, _ in written['scheduler']]})")
-    return {"articles": args.articles, "rounds": rounds, "ratio": ratio, "outputs": len(a), "differ": differ,
+    return {"articles": args.articles, "rounds": rounds, "ratio": ratio, "ratio_warm": ratio_warm,
+            "every_task_on_the_cluster": everywhere, "outputs": files, "differ": differ,
             "written_in_worker_folders": worker_writes, "written_in_scheduler_folder": written["scheduler"]}
 
 
