@@ -17,6 +17,7 @@ import argparse
 import json
 import os
 import pickle
+import resource
 import sys
 import time
 from typing import Any
@@ -84,8 +85,15 @@ def main() -> None:
         "worker_processes": len(report.processes),
         "rendered_here": os.getpid() in report.processes,
         "scheduler": scheduler,
+        "self_cpu": _cpu(resource.RUSAGE_SELF),        # this process alone: the client's own share
+        "children_cpu": _cpu(resource.RUSAGE_CHILDREN),  # Pandoc and the worker processes, once reaped
     }, sys.stdout)
     sys.stdout.write("\n")
+
+
+def _cpu(who: int) -> float:
+    usage = resource.getrusage(who)
+    return usage.ru_utime + usage.ru_stime
 
 
 if __name__ == "__main__":

@@ -170,7 +170,8 @@ def scale(args: argparse.Namespace, work: Path, env: dict[str, str]) -> dict[str
             row = this[n] = cold_build(sites[n], env, args.jobs or len(os.sched_getaffinity(0)))
             covered = "" if row["cpu"] >= 0.95 * row["seen_cpu"] else "  (getrusage saw LESS than /proc: check!)"
             print(f"round {number}, {n} articles: {row['wall']:.1f} s wall, {row['cpu']:.1f} s CPU "
-                  f"(/proc saw {row['seen_cpu']:.1f} s, the tasks in workers {row['tasks_cpu']:.1f} s){covered}, "
+                  f"(/proc saw {row['seen_cpu']:.1f} s, the tasks in workers {row['tasks_cpu']:.1f} s, the build's "
+                  f"own process {row['self_cpu']:.1f} s){covered}, "
                   f"peak {row['peak_rss'] / MiB:.0f} MiB ({_parts(row['at_peak'])}), "
                   f"longest task {row['longest_task']} {row['longest_seconds']:.2f} s; load {row['load_before']}",
                   flush=True)
