@@ -9,10 +9,16 @@ from __future__ import annotations
 
 import io
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
+
+from publish.errors import PublishError
+from publish.exporters.epub.places import COVER_WIDTH, IMAGE_WIDTH, THEME_FOLDER
+from publish.html import strip_forbidden
+from publish.model import Article, Image
 
 WIDTH, HEIGHT = 1600, 2400
 MOSAIC_HEIGHT = 1400
@@ -42,8 +48,38 @@ class CoverText:
     author: str
 
 
-def compose(text: CoverText, images: list[Path], theme_fonts: Mapping[str, Path]) -> bytes:
-    """A JPEG cover: up to nine of `images` (JPEG/PNG files) as a mosaic, then the text.
+def book_cover(ctx: Any, book_title: str, text: CoverText, articles: Sequence[Article],
+               shared: Callable[[str], bytes]) -> tuple[bytes, str]:
+    """The configured cover image, or one composed from the articles' covers; with its alt text.
+    `ctx`: the build context; `shared`: an image copy's bytes by its output-relative name."""
+    image: Image | None = ctx.site.book_cover
+    if image is not None:
+        from publish.images import convert
+
+        width = COVER_WIDTH if image.format == "SVG" else min(image.width, COVER_WIDTH)   # vectors scale up
+        height = max(1, round(image.height * width / image.width))
+        data = convert(image, width, height)
+        if data[:4] == b"\x89PNG":
+            data = as_jpeg(data)
+        return data, f"Cover of {strip_forbidden(book_title)}"
+    pictures: list[bytes] = []
+    for article in articles:
+        if article.cover is not None and len(pictures) < MAX_TILES:
+            try:
+                relative, _, _ = ctx.web_image(article.cover, IMAGE_WIDTH)
+                pictures.append(shared(relative))
+            except (PublishError, OSError):
+                continue
+    fonts = {relative.removeprefix("fonts/"): path for relative, path in ctx.themes.files(THEME_FOLDER).items()
+             if relative.startswith("fonts/")}
+    data = compose(text, pictures, fonts)
+    mosaic = ", over a mosaic of the articles' images" if pictures else ""
+    subtitle = f", {text.subtitle}" if text.subtitle else ""
+    return data, strip_forbidden(f"Cover of {text.title}{subtitle}, {text.dates}{mosaic}.")
+
+
+def compose(text: CoverText, images: list[bytes], theme_fonts: Mapping[str, Path]) -> bytes:
+    """A JPEG cover: up to nine of `images` (JPEG/PNG bytes) as a mosaic, then the text.
     `theme_fonts`: the theme's font files by name (epub/fonts/ through the theme chain)."""
     from PIL import Image, ImageDraw
 
@@ -71,11 +107,11 @@ def compose(text: CoverText, images: list[Path], theme_fonts: Mapping[str, Path]
     return out.getvalue()
 
 
-def _mosaic(canvas, paths: list[Path]) -> None:  # type: ignore[no-untyped-def]
+def _mosaic(canvas, pictures: list[bytes]) -> None:  # type: ignore[no-untyped-def]
     """Tiles in a near-square grid; the last row's tiles widen so the mosaic has no holes."""
     from PIL import Image, ImageOps
 
-    count = len(paths)
+    count = len(pictures)
     columns = math.ceil(math.sqrt(count))
     rows = math.ceil(count / columns)
     row_height = (MOSAIC_HEIGHT - GUTTER * (rows - 1)) // rows
@@ -84,7 +120,7 @@ def _mosaic(canvas, paths: list[Path]) -> None:  # type: ignore[no-untyped-def]
         in_row = min(columns, count - index)
         cell_width = (WIDTH - GUTTER * (in_row - 1)) // in_row
         for column in range(in_row):
-            with Image.open(paths[index]) as opened:
+            with Image.open(io.BytesIO(pictures[index])) as opened:
                 picture = ImageOps.fit(opened.convert("RGB"), (cell_width, row_height),
                                        method=Image.Resampling.LANCZOS)
             canvas.paste(picture, (column * (cell_width + GUTTER), row * (row_height + GUTTER)))
