@@ -31,8 +31,9 @@ COVER_WIDTH = 1600
 STYLESHEET = "styles/book.css"
 COVER_IMAGE = "images/cover.jpg"
 _LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
-# The sanitizer writes every attribute double-quoted, and a double-quoted value may hold "'".
-_HREF = re.compile(r"""\bhref\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+# The sanitizer writes every attribute as name="value" (a value may hold "'"); a few extra matches
+# (data-href, text that looks like markup) only add paths, which is safe.
+_HREF = re.compile(r"""href\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 # The modules whose code decides a chapter page's bytes (any change makes every entry stale).
 _CODE = ("exporters/epub", "bodytree.py", "footnotes.py", "html.py", "i18n.py", "namespaces.py", "text.py",
          "math.py", "images.py")
@@ -97,16 +98,21 @@ def linked_paths(article: Article, site_host: str) -> dict[str, bool]:
     """The URL paths (normalised as the book does) that the article's body links to on the site's
     host, each with whether a link to it names a fragment: every href a chapter could resolve into
     the book, and perhaps a few more."""
+    return dict(_linked(article.body_html, article.url, site_host))
+
+
+@lru_cache(maxsize=4096)          # plan() runs on every build: watch mode asks again for the same bodies
+def _linked(body_html: str, url: str, site_host: str) -> tuple[tuple[str, bool], ...]:
     found: dict[str, bool] = {}
-    for quoted in _HREF.findall(article.body_html):
+    for quoted in _HREF.findall(body_html):
         href = html.unescape(quoted[0] or quoted[1]).strip()
         if not href or href.startswith("#"):
             continue
-        parts = urlsplit(urljoin(article.url, href))
+        parts = urlsplit(urljoin(url, href))
         if parts.netloc == site_host:
             path = norm(parts.path)
             found[path] = found.get(path, False) or bool(parts.fragment)
-    return found
+    return tuple(found.items())
 
 
 def chapter_key(article: Article, place: Place, book_language: str, theme: str, site_url: str,
