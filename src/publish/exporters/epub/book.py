@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import posixpath
+import zipfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -81,15 +82,13 @@ def build(ctx: BuildContext, selection: Selection, inputs: Mapping[str, bytes],
     if cover is None:                                            # the cover task failed or its entry is gone
         cover = epub_cover.book_cover(ctx, selection.title, selection.cover, selection.articles, shared)
     _add_pages(book, selection, language, chapters, images, cover, made, pages)
-    buffer = io.BytesIO()
-    # compresslevel 0: this archive is only read back by epub_pack.repack, which compresses once.
-    epub.write_epub(buffer, book, {"mtime": facts.modified, "epub2_guide": True, "epub3_landmark": False,
-                                   "epub3_pages": False, "raise_exceptions": True, "compresslevel": 0})
+    files = _files(book, {"mtime": facts.modified, "epub2_guide": True, "epub3_landmark": False,
+                          "epub3_pages": False, "raise_exceptions": True, "compresslevel": 0})
 
     def add_lang(name: str, raw: bytes) -> bytes:
         return _package_lang(raw, language) if name.endswith(".opf") else raw
 
-    return epub_pack.repack(buffer.getvalue(), timestamp=facts.modified, transform=add_lang), images.warnings
+    return epub_pack.pack(files, timestamp=facts.modified, transform=add_lang), images.warnings
 
 
 def _chapters(ctx: BuildContext, selection: Selection, language: str, inputs: Mapping[str, bytes],
@@ -115,6 +114,37 @@ def _reuse(chapter: Chapter, entry: Entry, images: Images) -> bool:
         return False
     images.warnings.extend(Notice(message, article.source) for message in entry.warnings)
     return True
+
+
+class _Files:
+    """Stands in for the zip EbookLib writes into: its entries, by name (the archive is packed once, by pack)."""
+
+    def __init__(self) -> None:
+        self.entries: dict[str, bytes] = {}
+
+    def writestr(self, name: str, data: str | bytes, compress_type: int | None = None) -> None:
+        self.entries[name] = data.encode("utf-8") if isinstance(data, str) else data
+
+
+def _files(book: Any, options: dict[str, Any]) -> dict[str, bytes]:
+    """The files of the book as EbookLib writes them, without `mimetype` (pack writes it first)."""
+    writer = epub.EpubWriter("", book, options)
+    steps = ("_write_container", "_write_opf", "_write_items")
+    if not all(callable(getattr(writer, step, None)) for step in steps):     # another EbookLib: its own zip
+        buffer = io.BytesIO()
+        epub.write_epub(buffer, book, options)
+        with zipfile.ZipFile(buffer) as archive:
+            found = {info.filename: archive.read(info) for info in archive.infolist() if not info.is_dir()}
+    else:
+        # write_epub would deflate every file into a zip that pack reads back at once (a third of the
+        # book task's time): the writer's own steps write into _Files instead.
+        writer.process()
+        writer.out = _Files()
+        for step in steps:
+            getattr(writer, step)()
+        found = writer.out.entries
+    found.pop("mimetype", None)
+    return found
 
 
 def _describe(book: Any, ctx: BuildContext, selection: Selection, facts: BookFacts, language: str,

@@ -8,6 +8,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from jinja2 import Environment, StrictUndefined, TemplateError
 from lxml import etree
 
 from publish.errors import ExportError
@@ -25,8 +26,6 @@ class Pages:
     """The theme chain's epub/ templates, loaded once per task."""
 
     def __init__(self, ctx: BuildContext) -> None:
-        from jinja2 import Environment, StrictUndefined
-
         self.themes = ctx.themes
         self.env = Environment(loader=self.themes.jinja_loader(THEME_FOLDER), autoescape=True,
                                undefined=StrictUndefined, keep_trailing_newline=True)
@@ -44,8 +43,6 @@ class Pages:
 
     def render(self, name: str, **values: Any) -> Any:
         """The template's output parsed as XML (a template that is not well-formed is an error)."""
-        from jinja2 import TemplateError
-
         try:
             text = self.env.get_template(name).render(**values)
         except TemplateError as exc:
