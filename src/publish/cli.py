@@ -53,6 +53,7 @@ class Options:
     future: bool = False
     verbose: bool = False
     quiet: bool = False
+    scheduler: str | None = None
 
 
 def _version(value: bool) -> None:
@@ -77,6 +78,8 @@ def main(
     jobs: Annotated[int | None, typer.Option("--jobs", "-j", envvar="PUBLISH_JOBS", metavar="N",
                     callback=at_least(1),
                     help="Worker processes, 1 or more (default: the machine's cores).")] = None,
+    scheduler: Annotated[str | None, typer.Option("--scheduler", envvar="PUBLISH_SCHEDULER", metavar="ADDRESS",
+                         help="Render on this Dask cluster (tcp://HOST:8786); needs publish[dask].")] = None,
     drafts: Annotated[bool, typer.Option("--drafts", envvar="PUBLISH_DRAFTS", help="Include drafts.")] = False,
     future: Annotated[bool, typer.Option("--future", envvar="PUBLISH_FUTURE",
                       help="Include articles dated in the future.")] = False,
@@ -95,7 +98,7 @@ def main(
         as_dir = Path(theme).expanduser()
         paths["theme"] = str(as_dir.resolve()) if ("/" in theme or as_dir.is_dir()) else theme
     ctx.obj = Options(config=config, overrides={"paths": paths} if paths else {}, jobs=jobs,
-                      drafts=drafts, future=future, verbose=verbose, quiet=quiet)
+                      drafts=drafts, future=future, verbose=verbose, quiet=quiet, scheduler=scheduler)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -117,31 +120,13 @@ def _config(opts: Options, *, content: bool = False) -> Config:
         _fail(exc, 2)
     if content and not config.content_dir.is_dir():
         from publish.listing import display_path
+        from publish.paths import nearest_folder
 
-        nearest = _nearest_folder(config.content_dir)
+        nearest = nearest_folder(config.content_dir)
         guess = f"did you mean {display_path(nearest)}? " if nearest else ""
         _fail(ConfigError("content folder not found", path=display_path(config.content_dir),
                           hint=f"{guess}pass --content DIR or set \"content\" under [paths] in publish.toml"), 2)
     return config
-
-
-def _nearest_folder(missing: Path) -> Path | None:
-    """The existing folder whose name is closest to the first missing part of `missing`
-    (content/post -> content/posts), followed by the rest of the path when that exists."""
-    import difflib
-
-    existing, rest = missing, list[str]()
-    while not existing.is_dir() and existing != existing.parent:
-        rest.insert(0, existing.name)
-        existing = existing.parent
-    if not rest:
-        return None
-    names = [p.name for p in existing.iterdir() if p.is_dir() and not p.name.startswith(".")]
-    close = difflib.get_close_matches(rest[0], names, n=1, cutoff=0.6)
-    if not close:
-        return None
-    found = existing / close[0]
-    return found / Path(*rest[1:]) if len(rest) > 1 and (found / Path(*rest[1:])).is_dir() else found
 
 
 def _fail(exc: PublishError, code: int) -> NoReturn:
@@ -157,6 +142,7 @@ def _error(text: str) -> None:
 
 def _build(ctx: typer.Context, selection: dict[str, ExporterOptions | None], force: bool) -> tuple[Report, Config]:
     from publish import pipeline
+    from publish.cluster import scheduler_address
     from publish.console import RichProgress
 
     opts = _options(ctx)
@@ -164,7 +150,8 @@ def _build(ctx: typer.Context, selection: dict[str, ExporterOptions | None], for
     progress = RichProgress(quiet=opts.quiet)
     try:
         report = pipeline.build(config, selection, drafts=opts.drafts, future=opts.future, jobs=opts.jobs,
-                                force=force, progress=progress)
+                                force=force, progress=progress,
+                                scheduler=scheduler_address(opts.scheduler, config.build.scheduler))
     except ConfigError as exc:
         progress.stop()
         _fail(exc, 2)

@@ -165,12 +165,25 @@ class NetworkSettings:
 
 
 @dataclass(frozen=True)
+class BuildSettings:
+    # A Dask scheduler to render on ("tcp://host:8786"); empty: this machine's worker processes.
+    # PUBLISH_SCHEDULER and --scheduler take precedence.
+    scheduler: str = ""
+
+    def __post_init__(self) -> None:
+        if self.scheduler and "://" not in self.scheduler:
+            raise SettingError("scheduler", f"{self.scheduler!r} is not a scheduler address "
+                                            "(write it as tcp://HOST:8786)")
+
+
+@dataclass(frozen=True)
 class Config:
     site: SiteSettings = field(default_factory=SiteSettings)
     paths: PathSettings = field(default_factory=PathSettings)
     smtp: SmtpSettings = field(default_factory=SmtpSettings)
     fields: FieldSettings = field(default_factory=FieldSettings)
     network: NetworkSettings = field(default_factory=NetworkSettings)
+    build: BuildSettings = field(default_factory=BuildSettings)
     # exporter name -> the settings dataclass it declared, read from [<name>] (defaults without one)
     exporter_settings: Mapping[str, Any] = field(default_factory=FrozenDict)
     # Not from the file: where things are, resolved once, and the blog engine's own settings.
@@ -273,7 +286,8 @@ class Config:
         return cached
 
     def _compute_digest(self) -> str:
-        data: dict[str, Any] = {name: dataclasses.asdict(getattr(self, name)) for name in SECTIONS if name != "smtp"}
+        data: dict[str, Any] = {name: dataclasses.asdict(getattr(self, name)) for name in SECTIONS
+                                if name not in ("smtp", "build")}        # they change no output
         data.update({name: dataclasses.asdict(value) for name, value in self.exporter_settings.items()})
         data["paths"].pop("output", None)
         data["engine"] = self.engine.digest_data()

@@ -123,6 +123,28 @@ def web_copy(image: Image, output_dir: Path, max_width: int) -> tuple[str, int, 
     return name, width, height
 
 
+# Copies this process made or read lately (name -> bytes): tasks of one worker share them without
+# output/ (which may be on another machine). Names say what a copy is made from, so never stale.
+_COPIES: dict[str, bytes] = {}
+_COPIES_BUDGET = 64 << 20
+
+
+def copy_bytes(image: Image, name: str, width: int, height: int, output_dir: Path) -> bytes:
+    """The bytes of the web copy `name` of `image`: remembered, else read from `output_dir` when
+    this process sees it, else converted now."""
+    found = _COPIES.get(name)
+    if found is not None:
+        return found
+    try:
+        found = (output_dir / name).read_bytes()
+    except OSError:
+        found = convert(image, width, height)
+    while _COPIES and sum(map(len, _COPIES.values())) + len(found) > _COPIES_BUDGET:
+        del _COPIES[next(iter(_COPIES))]                     # the oldest first
+    _COPIES[name] = found
+    return found
+
+
 def convert(image: Image, width: int, height: int) -> bytes:
     """Re-encode as JPEG or PNG at the given size; drops metadata, honours EXIF orientation."""
     from PIL import Image as PILImage

@@ -55,3 +55,22 @@ def output_path(output_dir: Path, relative: str) -> Path:
     if not inside(target.parent if target.parent.exists() else output_dir, [output_dir]):
         raise UnsafePathError(f"refusing to write {relative!r}: it resolves outside the output folder")
     return target
+
+
+def nearest_folder(missing: Path) -> Path | None:
+    """The existing folder whose name is closest to the first missing part of `missing`
+    (content/post -> content/posts), followed by the rest of the path when that exists."""
+    import difflib
+
+    existing, rest = missing, list[str]()
+    while not existing.is_dir() and existing != existing.parent:
+        rest.insert(0, existing.name)
+        existing = existing.parent
+    if not rest:
+        return None
+    names = [p.name for p in existing.iterdir() if p.is_dir() and not p.name.startswith(".")]
+    close = difflib.get_close_matches(rest[0], names, n=1, cutoff=0.6)
+    if not close:
+        return None
+    found = existing / close[0]
+    return found / Path(*rest[1:]) if len(rest) > 1 and (found / Path(*rest[1:])).is_dir() else found

@@ -21,6 +21,7 @@ from typing import Any, Protocol
 from publish import manifest, patches, prune, registry, state, workers
 from publish.config import Config
 from publish.content.loader import HasProblems, Loaded, Problem, load
+from publish.delivery import DeliveryError, deliver
 from publish.errors import ConfigError, PublishError
 from publish.exporters.base import BuildContext, Exporter, Options, Task
 from publish.lock import output_lock
@@ -56,6 +57,8 @@ class Report(HasProblems):
     problems: list[Problem] = field(default_factory=list)
     planned: dict[str, list[str]] = field(default_factory=dict)      # exporter -> every output it owns
     cpu: dict[str, float] = field(default_factory=dict)              # exporter -> CPU seconds in its tasks
+    task_seconds: dict[str, float] = field(default_factory=dict)     # task key -> CPU seconds in its worker
+    task_bytes: dict[str, int] = field(default_factory=dict)         # task key -> bytes it sent back
     processes: set[int] = field(default_factory=set)                 # ids of the processes that rendered tasks
     notes: list[str] = field(default_factory=list)                  # for -v only (third-party patches)
     seconds: float = 0.0
@@ -75,10 +78,24 @@ def default_jobs() -> int:
 
 def build(config: Config, selection: Mapping[str, Options | None], *, drafts: bool = False,
           future: bool = False, jobs: int | None = None, force: bool = False,
-          progress: Progress | None = None, warm: workers.WarmPool | None = None) -> Report:
+          progress: Progress | None = None, warm: workers.WarmPool | None = None, scheduler: str = "") -> Report:
     """Run the selected exporters ({name: the command's options, or None for their defaults, which
     ask for everything}); see Report for what happened. `warm`: workers kept alive between builds
-    (watch mode), whose exporters are prepared once."""
+    (watch mode), whose exporters are prepared once. `scheduler`: a Dask scheduler's address to
+    render on (cluster.py), connected before anything is read or written."""
+    if scheduler:
+        from publish import cluster
+
+        client = cluster.connect(scheduler)
+        try:
+            return _build(config, selection, drafts, future, jobs, force, progress, None, client)
+        finally:
+            client.close()
+    return _build(config, selection, drafts, future, jobs, force, progress, warm, None)
+
+
+def _build(config: Config, selection: Mapping[str, Options | None], drafts: bool, future: bool, jobs: int | None,
+           force: bool, progress: Progress | None, warm: workers.WarmPool | None, client: Any) -> Report:
     progress = progress or Quiet()
     jobs = jobs or default_jobs()
     method = workers.start_method()
@@ -94,8 +111,9 @@ def build(config: Config, selection: Mapping[str, Options | None], *, drafts: bo
         _take_load(report, loaded)
         report.collection = loaded.collection
         downloads = declared_downloads(config)
-        contexts: Contexts = {name: exporter.context(config, loaded.collection, options=selection[name],
-                                                     downloads=downloads)
+        present = _copies_present(output_dir)
+        contexts: Contexts = {name: replace(exporter.context(config, loaded.collection, options=selection[name],
+                                                             downloads=downloads), present=present)
                               for name, exporter in exporters.items()}
         tasks, unplanned = _plan(exporters, contexts, report)
         for task in tasks:
@@ -107,7 +125,7 @@ def build(config: Config, selection: Mapping[str, Options | None], *, drafts: bo
         claimed = manifest.save(output_dir, prune.claim(owned, made))
         failed: set[str] = set()
         if todo:
-            finished = _run(todo, exporters, contexts, jobs, method, report, progress, warm)
+            finished = _run(todo, tasks, exporters, contexts, jobs, method, report, progress, warm, client)
             failed = {t.key for t in todo if finished.get(t.key) is None}
             made.update({key: replace(made[key], uses=used) for key, used in finished.items() if used is not None})
         run = prune.Run(whole=whole, part=frozenset(exporters) - whole - unplanned,
@@ -126,6 +144,17 @@ def build(config: Config, selection: Mapping[str, Options | None], *, drafts: bo
         warm.start(tuple(sorted(warm.prepared)))
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _copies_present(output_dir: Path) -> frozenset[str]:
+    """The image copies output/ holds now (tasks make only the others)."""
+    from publish.images import IMAGES_DIR
+
+    try:
+        return frozenset(f"{IMAGES_DIR}/{entry.name}" for entry in os.scandir(output_dir / IMAGES_DIR)
+                         if entry.is_file(follow_symlinks=False))
+    except OSError:
+        return frozenset()
 
 
 def declared_downloads(config: Config) -> FrozenDict:
@@ -255,9 +284,11 @@ def prepare(exporters: dict[str, Exporter[Any, Any]], contexts: Contexts, names:
     return failed
 
 
-def _run(todo: list[Task], exporters: dict[str, Exporter[Any, Any]], contexts: Contexts, jobs: int, method: str,
-         report: Report, progress: Progress, warm: workers.WarmPool | None) -> dict[str, tuple[str, ...] | None]:
-    """Run the tasks; returns, per task that succeeded, the image copies its outputs link to."""
+def _run(todo: list[Task], tasks: list[Task], exporters: dict[str, Exporter[Any, Any]], contexts: Contexts,
+         jobs: int, method: str, report: Report, progress: Progress,
+         warm: workers.WarmPool | None, client: Any) -> dict[str, tuple[str, ...] | None]:
+    """Run the tasks and write what they return; returns, per task that succeeded, the image copies
+    its outputs link to."""
     due = Counter(t.exporter for t in todo)
     failed = prepare(exporters, contexts, due, report, warm, due if warm is None else {})
     todo = [t for t in todo if t.exporter not in failed]
@@ -272,20 +303,47 @@ def _run(todo: list[Task], exporters: dict[str, Exporter[Any, Any]], contexts: C
         report.cpu[task.exporter] = report.cpu.get(task.exporter, 0.0) + outcome.seconds
         if outcome.pid:
             report.processes.add(outcome.pid)
-        if outcome.error:
+        error = outcome.error
+        if not error:
+            try:
+                digests = deliver(ctx.output_dir, task, outcome)
+            except (OSError, DeliveryError) as exc:
+                error = f"{task.label}: its files could not be written: {exc}"
+        if error:
             state.forget(ctx.output_dir, task)
-            report.problems.append(Problem("error", source_of(task, ctx), outcome.error))
+            report.problems.append(Problem("error", source_of(task, ctx), error))
         else:
             said = tuple((_relative(n.path, ctx.config.root) if n.path else "", n.message) for n in outcome.notices)
-            state.record(ctx.output_dir, task, outcome.used, said)
+            state.record(ctx.output_dir, task, outcome.used, said, digests)
             report.written.extend(task.outputs)
+            report.task_seconds[task.key] = outcome.seconds
+            report.task_bytes[task.key] = outcome.size
             done[task.key] = outcome.used
         progress.advance(task.label)
 
+    outputs_of = {t.key: t.outputs for t in tasks}
+
+    def inputs(task: Task) -> dict[str, bytes]:
+        """The files of the tasks `task` needs, as output/ holds them now."""
+        found = {}
+        for key in task.needs:
+            for relative in outputs_of.get(key, ()):
+                try:
+                    found[relative] = (contexts[task.exporter].output_dir / relative).read_bytes()
+                except OSError:
+                    continue                     # that task failed: the task makes do without it
+        return found
+
     try:
         started = lambda: progress.start(len(todo), "Writing")  # noqa: E731
-        outcomes = (warm.run(todo, exporters, contexts, started) if warm is not None and warm.started
-                    else workers.run(todo, exporters, contexts, jobs=jobs, method=method, started=started))
+        if client is not None:
+            from publish import cluster
+
+            outcomes = cluster.run(client, todo, exporters, contexts, started, inputs)
+        elif warm is not None and warm.started:
+            outcomes = warm.run(todo, exporters, contexts, started, inputs)
+        else:
+            outcomes = workers.run(todo, exporters, contexts, jobs=jobs, method=method, started=started, inputs=inputs)
         for outcome in outcomes:
             finished(outcome)
     finally:

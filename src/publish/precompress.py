@@ -27,7 +27,10 @@ GZIP_LEVEL = 9
 
 
 def compressible(relative: str) -> bool:
-    return Path(relative).suffix.lower() in SUFFIXES
+    """Whether a file hosts would send compressed: a text type, not under a dot folder (`.publish/`
+    holds publish's own records, never served)."""
+    return Path(relative).suffix.lower() in SUFFIXES and not any(part.startswith(".")
+                                                                  for part in relative.split("/")[:-1])
 
 
 def twins(relative: str) -> tuple[str, ...]:
@@ -43,15 +46,22 @@ def without_twins(files: list[str]) -> list[str]:
             if not any(rel.endswith(suffix) and rel[: -len(suffix)] in listed for _, suffix in ENCODINGS)]
 
 
+def twin_files(relative: str, raw: bytes) -> dict[str, bytes]:
+    """The twins of the file `relative` with the bytes `raw` (none for a small or binary file):
+    made by the task that makes the file, so the CPU they cost is spent where the task runs."""
+    if not compressible(relative) or len(raw) < MIN_SIZE:
+        return {}
+    return {relative + suffix: _compress(encoding, raw) for encoding, suffix in ENCODINGS}
+
+
 def write_twins(target: Path, data: bytes | str) -> None:
     """Write (or remove) the twins of the file just written at `target` with `data`."""
-    if not compressible(target.name):
-        return
     raw = data.encode("utf-8") if isinstance(data, str) else data
-    for encoding, suffix in ENCODINGS:
+    made = twin_files(target.name, raw)
+    for _, suffix in ENCODINGS:
         twin = target.with_name(target.name + suffix)
-        if len(raw) >= MIN_SIZE:
-            write_atomic(twin, _compress(encoding, raw))
+        if twin.name in made:
+            write_atomic(twin, made[twin.name])
         else:
             twin.unlink(missing_ok=True)
 

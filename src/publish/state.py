@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -94,8 +94,10 @@ def every_record(output_dir: Path) -> Iterator[dict[str, Any]]:
             yield data
 
 
-def record(output_dir: Path, task: Task, uses: tuple[str, ...] = (), warnings: tuple[Said, ...] = ()) -> None:
-    outputs = {rel: file_digest(output_dir / rel) for rel in task.outputs}
+def record(output_dir: Path, task: Task, uses: tuple[str, ...] = (), warnings: tuple[Said, ...] = (),
+           digests: Mapping[str, str] | None = None) -> None:
+    """Remember what the task wrote; `digests`: its outputs' sha256 when known (else read back)."""
+    outputs = dict(digests) if digests is not None else {rel: file_digest(output_dir / rel) for rel in task.outputs}
     data = {"key": task.key, "digest": task.digest, "outputs": outputs, "uses": list(uses),
             "warnings": [list(w) for w in warnings]}
     write_atomic(_record_path(output_dir, task.key), json.dumps(data, sort_keys=True))

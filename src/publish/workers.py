@@ -16,14 +16,16 @@ import os
 import sys
 import time
 import traceback
-from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from publish.errors import ConfigError, PublishError
 from publish.exporters.base import BuildContext, Exporter, Notice, Task
+from publish.model import EMPTY
+from publish.precompress import twins
 
 START_METHOD_VARIABLE = "PUBLISH_START_METHOD"
 
@@ -36,6 +38,19 @@ class Outcome:
     used: tuple[str, ...] = ()          # shared files the outputs link to (image copies)
     seconds: float = 0.0                # CPU time the task took in its worker
     pid: int = 0                        # the process that rendered it
+    # What the main process writes: the task's files with their twins, and the image copies it made
+    # that output/ did not hold (relative path, bytes); nothing is written where the task ran.
+    files: tuple[tuple[str, bytes], ...] = ()
+    copies: tuple[tuple[str, bytes], ...] = ()
+
+    @property
+    def size(self) -> int:
+        """Bytes the task sent back (what crosses the network on a cluster)."""
+        return sum(len(data) for _, data in self.files) + sum(len(data) for _, data in self.copies)
+
+
+# What a task reads of the tasks it needs (relative path -> bytes), given by the main process.
+Inputs = Mapping[str, bytes]
 
 
 def start_method() -> str:
@@ -52,19 +67,26 @@ def start_method() -> str:
     return multiprocessing.get_start_method()
 
 
-def render(exporter: Exporter[Any, Any], ctx: BuildContext[Any, Any], task: Task) -> Outcome:
-    """Render one task and say what happened; never raises."""
-    ctx = ctx.for_task()
+def render(exporter: Exporter[Any, Any], ctx: BuildContext[Any, Any], task: Task, inputs: Inputs = EMPTY) -> Outcome:
+    """Render one task and say what happened, with the files it made; never raises."""
+    ctx = ctx.for_task(inputs)
     started = time.process_time()
     try:
         said = exporter.render(ctx, task)
         notices = tuple(notice_of(item, source_of(task, ctx)) for item in said or ())
-        missing = [rel for rel in task.outputs if not (ctx.output_dir / rel).is_file()]
+        missing = [rel for rel in task.outputs if rel not in ctx.files]
         if missing:
             return Outcome(task.key, notices, f"{task.label}: the exporter did not write {', '.join(missing)}",
                            pid=os.getpid())
+        listed = set(task.outputs).union(*(twins(rel) for rel in task.outputs))
+        extra = sorted(set(ctx.files) - listed)
+        if extra:
+            return Outcome(task.key, notices, f"{task.label}: the exporter wrote {', '.join(extra)}, which its task "
+                                              f"does not list among its outputs (this is a bug in the "
+                                              f"{task.exporter} exporter)", pid=os.getpid())
         return Outcome(task.key, notices, used=tuple(sorted(ctx.used_files)),
-                       seconds=time.process_time() - started, pid=os.getpid())
+                       seconds=time.process_time() - started, pid=os.getpid(),
+                       files=tuple(sorted(ctx.files.items())), copies=tuple(sorted(ctx.copies.items())))
     except PublishError as exc:
         return Outcome(task.key, error=f"{task.label}: {exc.describe()}", pid=os.getpid())
     except Exception as exc:  # noqa: BLE001 - reported with where it happened; other tasks go on
@@ -87,14 +109,14 @@ def notice_of(item: object, about: Path | None) -> Notice:
 
 
 def run(todo: list[Task], exporters: dict[str, Exporter[Any, Any]], contexts: dict[str, BuildContext[Any, Any]],
-        *, jobs: int, method: str, started: Callable[[], None]) -> Iterator[Outcome]:
-    """Every task's Outcome as it finishes; `started()` once all are handed out (the progress
-    display starts its thread only then, after every worker has started)."""
+        *, jobs: int, method: str, started: Callable[[], None],
+        inputs: Callable[[Task], Inputs] = lambda task: EMPTY) -> Iterator[Outcome]:
+    """Every task's Outcome as it finishes; `started()` once the first tasks are handed out (the
+    progress display starts its thread only then, after every worker has started). A task that
+    needs others starts once they have finished, with `inputs(task)`: what they wrote."""
     workers = min(jobs, len(todo))
     if workers <= 1:
-        started()
-        for task in todo:
-            yield render(exporters[task.exporter], contexts[task.exporter], task)
+        yield from in_order(todo, exporters, contexts, started, inputs)
         return
     names = tuple(sorted({task.exporter for task in todo}))
     needed = {name: contexts[name] for name in names}
@@ -107,17 +129,55 @@ def run(todo: list[Task], exporters: dict[str, Exporter[Any, Any]], contexts: di
     try:
         with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(method),
                                  initializer=_start_worker, initargs=(names, needed, not forked)) as pool:
-            futures = {pool.submit(_render_in_worker, task): task for task in todo}
-            started()
-            for future in as_completed(futures):
-                task = futures[future]
-                try:
-                    yield future.result()
-                except Exception as exc:  # noqa: BLE001 - a worker died (out of memory, signal)
-                    yield Outcome(task.key, error=f"{task.label}: worker failed: {type(exc).__name__}: {exc}")
+            yield from dispatch(todo, lambda task, given: pool.submit(_render_in_worker, task, given), started, inputs)
     finally:
         if forked:
             gc.unfreeze()
+
+
+def in_order(todo: list[Task], exporters: dict[str, Exporter[Any, Any]], contexts: dict[str, BuildContext[Any, Any]],
+             started: Callable[[], None], inputs: Callable[[Task], Inputs]) -> Iterator[Outcome]:
+    """Render in this process, one task at a time, each after the tasks it needs."""
+    started()
+    planned = {task.key for task in todo}
+    done: set[str] = set()
+    pending = list(todo)
+    while pending:
+        task = next((t for t in pending if all(n not in planned or n in done for n in t.needs)), pending[0])
+        pending.remove(task)
+        yield render(exporters[task.exporter], contexts[task.exporter], task, inputs(task))
+        done.add(task.key)
+
+
+def dispatch(todo: list[Task], submit: Callable[[Task, Inputs], Future[Outcome]], started: Callable[[], None],
+             inputs: Callable[[Task], Inputs]) -> Iterator[Outcome]:
+    """Hand the tasks to an executor (`submit`), slowest first as `todo` lists them, each task that
+    needs others once they have finished and their files are written (the caller writes a task's
+    files before asking for the next Outcome); yields every Outcome as it finishes. A task whose
+    worker failed (died, out of memory, lost on a cluster) is that task's error: the others go on."""
+    planned = {task.key for task in todo}
+    done: set[str] = set()
+    waiting = [task for task in todo if any(n in planned for n in task.needs)]
+    running: dict[Future[Outcome], Task] = {}
+    for task in todo:
+        if task not in waiting:
+            running[submit(task, inputs(task))] = task
+    started()
+    while running:
+        finished, _ = wait(running, return_when=FIRST_COMPLETED)
+        for future in finished:
+            task = running.pop(future)
+            try:
+                outcome = future.result()
+            except Exception as exc:  # noqa: BLE001 - a worker died (out of memory, signal)
+                outcome = Outcome(task.key, error=f"{task.label}: worker failed: {type(exc).__name__}: {exc}")
+            yield outcome
+            done.add(task.key)
+        for task in [t for t in waiting if all(n not in planned or n in done for n in t.needs)]:
+            waiting.remove(task)
+            running[submit(task, inputs(task))] = task
+    for task in waiting:                  # needs that can never finish (tasks needing each other)
+        yield Outcome(task.key, error=f"{task.label}: it needs tasks that need it ({', '.join(task.needs)})")
 
 
 @dataclass(frozen=True)
@@ -158,12 +218,12 @@ def _start_worker(names: tuple[str, ...], contexts: dict[str, BuildContext[Any, 
     _worker = _Worker(exporters, contexts, broken)
 
 
-def _render_in_worker(task: Task) -> Outcome:
+def _render_in_worker(task: Task, inputs: Inputs) -> Outcome:
     if _worker is None:
         raise RuntimeError("a render task reached a process the pool did not set up")
     if task.exporter in _worker.broken:
         return Outcome(task.key, error=f"{task.label}: {_worker.broken[task.exporter]}", pid=os.getpid())
-    return render(_worker.exporters[task.exporter], _worker.contexts[task.exporter], task)
+    return render(_worker.exporters[task.exporter], _worker.contexts[task.exporter], task, inputs)
 
 
 class WarmPool:
@@ -207,32 +267,25 @@ class WarmPool:
                 gc.unfreeze()
 
     def run(self, todo: list[Task], exporters: dict[str, Exporter[Any, Any]],
-            contexts: dict[str, BuildContext[Any, Any]], started: Callable[[], None]) -> Iterator[Outcome]:
+            contexts: dict[str, BuildContext[Any, Any]], started: Callable[[], None],
+            inputs: Callable[[Task], Inputs] = lambda task: EMPTY) -> Iterator[Outcome]:
         """Like `run`: in this process for one task (or if the pool broke), else on the warm workers."""
         if self._pool is None or self._broken or len(todo) <= 1:
-            started()
-            for task in todo:
-                yield render(exporters[task.exporter], contexts[task.exporter], task)
+            yield from in_order(todo, exporters, contexts, started, inputs)
             return
         import pickle
-        from concurrent.futures.process import BrokenProcessPool
 
         self._generation += 1
         path = self._folder / f"contexts-{self._generation}.pickle"
         path.write_bytes(pickle.dumps({name: contexts[name] for name in {t.exporter for t in todo}},
                                       protocol=pickle.HIGHEST_PROTOCOL))
+        pool, generation = self._pool, self._generation
         try:
-            futures = {self._pool.submit(_render_warm, task, self._generation, str(path)): task for task in todo}
-            started()
-            for future in as_completed(futures):
-                task = futures[future]
-                try:
-                    yield future.result()
-                except BrokenProcessPool as exc:
+            for outcome in dispatch(todo, lambda task, given: pool.submit(_render_warm, task, given, generation,
+                                                                          str(path)), started, inputs):
+                if outcome.error and "BrokenProcessPool" in outcome.error:
                     self._broken = True          # a worker died: later builds render in this process
-                    yield Outcome(task.key, error=f"{task.label}: worker failed: {exc}")
-                except Exception as exc:  # noqa: BLE001
-                    yield Outcome(task.key, error=f"{task.label}: worker failed: {type(exc).__name__}: {exc}")
+                yield outcome
         finally:
             path.unlink(missing_ok=True)
 
@@ -265,7 +318,7 @@ def _start_warm_worker(names: tuple[str, ...], forked: bool) -> None:
     _warm = _WarmWorker(names, set(names) if forked else set())
 
 
-def _render_warm(task: Task, generation: int, path: str) -> Outcome:
+def _render_warm(task: Task, inputs: Inputs, generation: int, path: str) -> Outcome:
     import pickle
 
     from publish import registry
@@ -295,4 +348,4 @@ def _render_warm(task: Task, generation: int, path: str) -> Outcome:
 
         patches.apply_all()
         _warm.prepared.add(task.exporter)
-    return render(exporter, contexts[task.exporter], task)
+    return render(exporter, contexts[task.exporter], task, inputs)

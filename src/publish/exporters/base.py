@@ -4,9 +4,11 @@ An exporter turns the Collection into files under the output folder in two steps
 
 * `plan(ctx)` lists Tasks: independent units of work (one PDF, all feeds, one EPUB), each naming
   the files it writes and a digest of everything it is made from. Cheap; runs in the main process.
-* `render(ctx, task)` writes the task's files through `ctx.write` and returns Notices (warnings
-  naming the file they are about). It may run in a worker process, so it gets everything from
-  `ctx` and `task`.
+* `render(ctx, task)` gives the task's files to `ctx.write` and returns Notices (warnings naming
+  the file they are about). It may run in a worker process or on another machine, so it gets
+  everything from `ctx` and `task`, and never reads or writes under the output folder: the main
+  process writes what the task returns. A task that reads another task's files names it in
+  `needs` and finds them in `ctx.inputs`.
 
 An exporter may declare two frozen dataclasses: `settings`, read from `[<name>]` of publish.toml
 with the same checks as publish's own sections (`ctx.settings`), and `options`, what a command
@@ -28,8 +30,8 @@ from typing import Any, ClassVar, Generic, TypeVar
 
 from publish.config import Config
 from publish.model import EMPTY, Article, Collection, FrozenDict, Image
-from publish.paths import output_path, write_atomic
-from publish.precompress import write_twins
+from publish.paths import output_path
+from publish.precompress import twin_files
 from publish.themes import ThemeChain
 
 
@@ -67,6 +69,7 @@ class Task:
                                      # so no long task is left running alone at the end
     params: Mapping[str, Any] = field(default=EMPTY)
     articles: tuple[str, ...] = ()   # slugs of the articles it is made from (what output/ may keep)
+    needs: tuple[str, ...] = ()      # keys of tasks whose files it reads (ctx.inputs); it runs after them
 
 
 @dataclass(frozen=True)
@@ -83,24 +86,36 @@ class BuildContext(Generic[S, Opt]):
     # How many of this exporter's tasks the run renders, when prepare() is called (None: not known,
     # e.g. workers kept for many builds): prepare() may skip a warm-up that pays only for many tasks.
     due: int | None = None
-    # The shared files (image copies) the task being rendered links to; fresh for each task.
+    # The image copies output/images/ holds when the build starts: a task makes only the others.
+    present: frozenset[str] = frozenset()
+    # The files of the tasks this one `needs`, as output/ holds them when it starts (relative path ->
+    # bytes); a file a failed task did not make is missing.
+    inputs: Mapping[str, bytes] = field(default=EMPTY)
+    # What the task being rendered made; fresh for each task (`for_task`). Nothing is written by the
+    # task itself: the main process writes `files` and `copies` once the task has returned them, so a
+    # task may run in another process or on another machine.
     used_files: set[str] = field(default_factory=set, init=False, compare=False, repr=False)
+    files: dict[str, bytes] = field(default_factory=dict, init=False, compare=False, repr=False)
+    copies: dict[str, bytes] = field(default_factory=dict, init=False, compare=False, repr=False)
+    _images: dict[str, tuple[Image, int, int]] = field(default_factory=dict, init=False, compare=False, repr=False)
 
-    def for_task(self) -> BuildContext[S, Opt]:
-        """This context with nothing recorded yet: one per rendered task."""
-        return replace(self)
+    def for_task(self, inputs: Mapping[str, bytes] = EMPTY) -> BuildContext[S, Opt]:
+        """This context with nothing recorded yet and the task's inputs: one per rendered task."""
+        return replace(self, inputs=inputs)
 
     @property
     def site(self):  # type: ignore[no-untyped-def]
         return self.collection.site
 
-    def write(self, relative: str, data: bytes | str) -> Path:
-        """Atomically write a file under the output folder (never outside it), and for text files
-        their precompressed twins (`.br`, `.gz`) that hosts send instead of compressing per request."""
-        target = output_path(self.output_dir, relative)
-        write_atomic(target, data)
-        write_twins(target, data)
-        return target
+    def write(self, relative: str, data: bytes | str) -> str:
+        """Give one of the task's files (a path under the output folder, never outside it), and for
+        text files their precompressed twins (`.br`, `.gz`) that hosts send instead of compressing
+        per request. The main process writes them atomically when the task returns."""
+        output_path(self.output_dir, relative)                 # refuses paths that leave the folder
+        raw = data.encode("utf-8") if isinstance(data, str) else bytes(data)
+        self.files[relative] = raw
+        self.files.update(twin_files(relative, raw))
+        return relative
 
     @property
     def themes(self) -> ThemeChain:
@@ -122,12 +137,26 @@ class BuildContext(Generic[S, Opt]):
     def web_image(self, image: Image, max_width: int) -> tuple[str, int, int]:
         """A JPEG/PNG copy under output/images/ (converted once); returns (relative path, w, h).
         The copy is shared by every task that uses it, and recorded as one of this task's inputs:
-        if it disappears, the task is no longer up to date."""
-        from publish.images import web_copy
+        if it disappears, the task is no longer up to date. Its name says what it is made from, so a
+        copy output/ already holds is not made again; `shared` gives its bytes."""
+        from publish.images import copy_bytes, web_copy_name
 
-        relative, width, height = web_copy(image, self.output_dir, max_width)
+        relative, width, height = web_copy_name(image, max_width)
         self.used_files.add(relative)
+        self._images[relative] = (image, width, height)
+        if relative not in self.present and relative not in self.copies \
+                and not (self.output_dir / relative).is_file():     # written since the build began
+            self.copies[relative] = copy_bytes(image, relative, width, height, self.output_dir)
         return relative, width, height
+
+    def shared(self, relative: str) -> bytes:
+        """The bytes of an image copy this task got from `web_image` (KeyError for any other file)."""
+        from publish.images import copy_bytes
+
+        if relative in self.copies:
+            return self.copies[relative]
+        image, width, height = self._images[relative]
+        return copy_bytes(image, relative, width, height, self.output_dir)
 
     def image_url(self, image: Image, max_width: int) -> tuple[str, int, int]:
         """The absolute URL of a web copy (see `web_image`), its width and height."""
@@ -179,7 +208,7 @@ class Exporter(ABC, Generic[S, Opt]):
 
     # Helpers for subclasses ------------------------------------------------------------------
     def task(self, ctx: BuildContext[Any, Any], key: str, outputs: Iterable[str], articles: Iterable[Article] = (),
-             *, label: str = "", cost: float = 1.0, **params: Any) -> Task:
+             *, label: str = "", cost: float = 1.0, needs: Iterable[str] = (), **params: Any) -> Task:
         """A Task whose digest covers the articles, the configuration, the theme and the exporter."""
         h = hashlib.sha256()
         h.update(f"{self.name}\0{self.version}\0{key}\0".encode())
@@ -190,7 +219,7 @@ class Exporter(ABC, Generic[S, Opt]):
         for article in articles:
             h.update(article.slug.encode() + b"\0" + article.digest.encode())
         return Task(self.name, key, tuple(outputs), h.hexdigest(), label or key, cost, FrozenDict(params),
-                    tuple(a.slug for a in articles))
+                    tuple(a.slug for a in articles), tuple(needs))
 
     def _theme_digest(self, ctx: BuildContext[Any, Any]) -> str:
         return ctx.themes.digest(self.theme_folder) if self.theme_folder else ""

@@ -225,8 +225,12 @@ def _render(site: Path, downloads: dict[str, str]) -> str:
     exporter = SiteExporter()
     ctx = exporter.context(config, collection, downloads=downloads)
     task = exporter.plan(ctx)[0]
-    exporter.render(ctx.for_task(), task)
-    return (site / "output" / "index.html").read_text(encoding="utf-8")
+    rendering = ctx.for_task()
+    exporter.render(rendering, task)
+    for relative, data in rendering.copies.items():          # as the main process writes them
+        (site / "output" / relative).parent.mkdir(parents=True, exist_ok=True)
+        (site / "output" / relative).write_bytes(data)
+    return rendering.files["index.html"].decode("utf-8")     # what the task gives the main process to write
 
 
 def test_only_what_an_installed_exporter_declares_is_linked(tmp_path: Path) -> None:

@@ -32,12 +32,16 @@ class WordCountExporter(Exporter[WordCountSettings, Options]):
     def plan(self, ctx: Context) -> list[Task]:
         tasks = [self.task(ctx, f"wordcount/{a.slug}", [f"wordcount/{a.slug}.txt"], [a], slug=a.slug)
                  for a in ctx.collection]
-        tasks.append(self.task(ctx, "wordcount/index", ["wordcount/index.txt"], list(ctx.collection)))
+        # The index is made from the per-article files: it needs their tasks and reads ctx.inputs.
+        tasks.append(self.task(ctx, "wordcount/index", ["wordcount/index.txt"], list(ctx.collection),
+                               needs=[t.key for t in tasks]))
         return tasks
 
     def render(self, ctx: Context, task: Task) -> list[Notice]:
         if task.key == "wordcount/index":
-            lines = [f"{a.slug} {a.word_count}" for a in ctx.collection]
+            counts = {a.slug: ctx.inputs.get(f"wordcount/{a.slug}.txt", b"\n?").decode().splitlines()[1].split()[0]
+                      for a in ctx.collection}
+            lines = [f"{slug} {count}" for slug, count in counts.items()]
             ctx.write("wordcount/index.txt", "\n".join(lines) + "\n")
             short = sum(a.word_count < ctx.settings.short for a in ctx.collection)
             return [Notice(f"the index counts {short} short articles")] if short else []      # about the whole site
@@ -46,6 +50,19 @@ class WordCountExporter(Exporter[WordCountSettings, Options]):
         ctx.write(task.outputs[0], f"{article.title}\n{article.word_count} {ctx.settings.label}\n")
         if article.word_count < ctx.settings.short:
             return [Notice(f"fewer than {ctx.settings.short} {ctx.settings.label}", article.source)]
+        return []
+
+
+class StrayExporter(Exporter):
+    name = "stray"
+    description = "Writes a file its task does not list (test plugin)"
+
+    def plan(self, ctx: BuildContext) -> list[Task]:
+        return [self.task(ctx, "stray", ["stray/listed.txt"])]
+
+    def render(self, ctx: BuildContext, task: Task) -> list[Notice]:
+        ctx.write("stray/listed.txt", "listed")
+        ctx.write("stray/unlisted.txt", "not listed")
         return []
 
 

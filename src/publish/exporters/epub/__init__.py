@@ -9,7 +9,7 @@ cover by another (cover.py), and the book is assembled from them at the end (boo
 from __future__ import annotations
 
 import difflib
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, ClassVar
@@ -119,7 +119,7 @@ def _render_cover(ctx: Context, task: Task) -> list[Notice]:
     from publish.exporters.epub import entries
 
     articles, tag_name, _ = select(ctx)
-    image, alt = epub_cover.book_cover(ctx, _book_title(ctx, tag_name), task.params["text"], articles, _shared(ctx))
+    image, alt = epub_cover.book_cover(ctx, _book_title(ctx, tag_name), task.params["text"], articles)
     ctx.write(task.outputs[0], entries.dump_cover(task.params["cover"], image, alt))
     return []
 
@@ -137,7 +137,7 @@ def _render_book(ctx: Context, task: Task) -> list[Notice]:
         name=task.params["name"], key=_selection_key(ctx, task.params["tag"]), title=_book_title(ctx, tag_name),
         subtitle=subtitle, articles=tuple(articles), chapters=task.params["chapters"], cover=task.params["text"],
         cover_key=task.params["cover"])
-    data, warnings = epub_book.build(ctx, selection, getattr(ctx, "inputs", {}), _shared(ctx))
+    data, warnings = epub_book.build(ctx, selection)
     ctx.write(task.outputs[0], data)
     return warnings
 
@@ -146,11 +146,6 @@ def _book_title(ctx: Context, tag_name: str) -> str:
     title = ctx.settings.title.strip() or ctx.config.site_title
     subtitle = tag_name or _range_words(ctx)
     return f"{title}: {subtitle}" if subtitle else title
-
-
-def _shared(ctx: Context) -> Callable[[str], bytes]:
-    shared = getattr(ctx, "shared", None)
-    return shared if shared is not None else lambda relative: (ctx.output_dir / relative).read_bytes()
 
 
 # Estimated milliseconds of CPU, measured on the 200-article benchmark corpus (the pipeline starts

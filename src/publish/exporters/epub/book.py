@@ -13,7 +13,7 @@ from __future__ import annotations
 import io
 import posixpath
 import zipfile
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -52,13 +52,12 @@ class Selection:
     cover_key: str                     # the key the cover's entry must have been made for
 
 
-def build(ctx: BuildContext, selection: Selection, inputs: Mapping[str, bytes],
-          shared: Callable[[str], bytes]) -> tuple[bytes, list[Notice]]:
-    """The EPUB's bytes and the warnings for the user. `inputs`: the files of the chapter and cover
-    tasks, by output-relative path; `shared`: an image copy's bytes by its output-relative path."""
+def build(ctx: BuildContext, selection: Selection) -> tuple[bytes, list[Notice]]:
+    """The EPUB's bytes and the warnings for the user. The chapter and cover tasks' entries are in
+    `ctx.inputs` (those of a task that failed are missing)."""
     language = language_tag(ctx.site.language, "en")
-    images = Images(ctx, shared)
-    chapters, found = _chapters(ctx, selection, language, inputs)
+    images = Images(ctx, keep=True)
+    chapters, found = _chapters(selection, language, ctx.inputs)
     prefixes = {chapter.prefix: chapter for chapter in chapters}
     linked = {path: prefixes[place.prefix] for path, place in by_path(places(selection.articles, language)).items()}
     pages = Pages(ctx)
@@ -78,9 +77,9 @@ def build(ctx: BuildContext, selection: Selection, inputs: Mapping[str, bytes],
                          has_notes=any(c.body.notes for c in chapters))
     book = epub.EpubBook()
     _describe(book, ctx, selection, facts, language, chapters)
-    cover = epub_entries.load_cover(inputs.get(cover_path(selection.name)), selection.cover_key)
+    cover = epub_entries.load_cover(ctx.inputs.get(cover_path(selection.name)), selection.cover_key)
     if cover is None:                                            # the cover task failed or its entry is gone
-        cover = epub_cover.book_cover(ctx, selection.title, selection.cover, selection.articles, shared)
+        cover = epub_cover.book_cover(ctx, selection.title, selection.cover, selection.articles)
     _add_pages(book, selection, language, chapters, images, cover, made, pages)
     files = _files(book, {"mtime": facts.modified, "epub2_guide": True, "epub3_landmark": False,
                           "epub3_pages": False, "raise_exceptions": True, "compresslevel": 0})
@@ -91,7 +90,7 @@ def build(ctx: BuildContext, selection: Selection, inputs: Mapping[str, bytes],
     return epub_pack.pack(files, timestamp=facts.modified, transform=add_lang), images.warnings
 
 
-def _chapters(ctx: BuildContext, selection: Selection, language: str, inputs: Mapping[str, bytes],
+def _chapters(selection: Selection, language: str, inputs: Mapping[str, bytes],
               ) -> tuple[list[Chapter], list[Entry | None]]:
     """Every chapter in reading order, and its entry (None: missing or stale, so parsed now)."""
     chapters, found = [], []

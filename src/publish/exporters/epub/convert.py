@@ -9,7 +9,7 @@ a fragment in one), never the whole book. Imported only when a chapter or a book
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
 from urllib.parse import unquote, urljoin, urlsplit
@@ -66,7 +66,7 @@ class Images:
     book also needs their bytes (`files`); a chapter task needs only the names."""
 
     ctx: BuildContext
-    shared: Callable[[str], bytes] | None = None               # output-relative copy -> its bytes
+    keep: bool = False
     files: dict[str, bytes] = field(default_factory=dict)      # name in the book -> bytes
     warnings: list[Notice] = field(default_factory=list)
 
@@ -78,13 +78,13 @@ class Images:
                 from publish.images import vector_copy
 
                 svg_name, data, width, height = vector_copy(image, IMAGE_WIDTH)
-                if self.shared is not None:
+                if self.keep:
                     self.files.setdefault("images/" + svg_name, data)
                 return "images/" + svg_name, width, height
             relative, width, height = self.ctx.web_image(image, IMAGE_WIDTH)
             name = "images/" + posixpath.basename(relative)
-            if self.shared is not None and name not in self.files:
-                self.files[name] = self.shared(relative)
+            if self.keep and name not in self.files:
+                self.files[name] = self.ctx.shared(relative)
         except (PublishError, OSError) as exc:
             self.warnings.append(Notice(f"image {image.source or image.path.name!r} left out of the EPUB: {exc}",
                                         article.source))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import io
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -48,10 +48,9 @@ class CoverText:
     author: str
 
 
-def book_cover(ctx: Any, book_title: str, text: CoverText, articles: Sequence[Article],
-               shared: Callable[[str], bytes]) -> tuple[bytes, str]:
+def book_cover(ctx: Any, book_title: str, text: CoverText, articles: Sequence[Article]) -> tuple[bytes, str]:
     """The configured cover image, or one composed from the articles' covers; with its alt text.
-    `ctx`: the build context; `shared`: an image copy's bytes by its output-relative name."""
+    `ctx`: the build context of the task."""
     image: Image | None = ctx.site.book_cover
     if image is not None:
         from publish.images import convert
@@ -67,7 +66,7 @@ def book_cover(ctx: Any, book_title: str, text: CoverText, articles: Sequence[Ar
         if article.cover is not None and len(pictures) < MAX_TILES:
             try:
                 relative, _, _ = ctx.web_image(article.cover, IMAGE_WIDTH)
-                pictures.append(shared(relative))
+                pictures.append(ctx.shared(relative))
             except (PublishError, OSError):
                 continue
     fonts = {relative.removeprefix("fonts/"): path for relative, path in ctx.themes.files(THEME_FOLDER).items()

@@ -220,7 +220,7 @@ def _entry(ctx: Context, article: Article, downloads: Mapping[str, str], warning
 
 def _picture(ctx: Context, image: Image, max_width: int) -> Picture:
     relative, width, height = ctx.web_image(image, max_width)
-    length = (ctx.output_dir / relative).stat().st_size
+    length = len(ctx.shared(relative))
     media_type = IMAGE_TYPES.get(Path(relative).suffix.lower(), "image/jpeg")
     return Picture(ctx.site.url(relative), media_type, length, width, height, text(image.alt))
 

@@ -73,7 +73,7 @@ class PdfExporter(Exporter[PdfSettings, PdfOptions]):
         if article is None:
             raise ExportError(f"article {task.params['slug']!r} is no longer in the collection")
         engine = _engine(ctx)
-        fetcher = LocalFetcher(engine.themes, ctx.output_dir / "images")
+        fetcher = LocalFetcher(engine.themes, lambda name: ctx.shared("images/" + name))
 
         def image_source(image: Image, max_width: int) -> tuple[str, int, int]:
             if image.format == "SVG":

@@ -16,7 +16,7 @@ Imports WeasyPrint: import this module only where a PDF is rendered.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -69,7 +69,7 @@ class LocalFetcher(URLFetcher):
     """Serves the themes' pdf files, output/images and in-memory resources; refuses everything else.
     `theme` is the theme chain (its pdf/ folders), or one folder served as it is."""
 
-    def __init__(self, theme: ThemeChain | Path, images_folder: Path,
+    def __init__(self, theme: ThemeChain | Path, images_folder: Path | Callable[[str], bytes],
                  generated: Mapping[str, tuple[bytes, str]] | None = None,
                  font_folders: tuple[Path, ...] = ()) -> None:
         super().__init__(timeout=1, allowed_protocols=("https",), allow_redirects=False)
@@ -77,7 +77,8 @@ class LocalFetcher(URLFetcher):
             self.themes, self.theme_prefix = theme, THEME_FOLDER + "/"
         else:
             self.themes, self.theme_prefix = ThemeChain((theme.resolve(),)), ""
-        self.images_folder = images_folder.resolve()
+        # output/images, or the task's own lookup of its image copies by name (BuildContext.shared)
+        self.images_folder = images_folder.resolve() if isinstance(images_folder, Path) else images_folder
         self.generated = dict(generated or {})
         self.font_folders = tuple(folder for folder in font_folders if folder.is_dir())
         self.sealed = False
@@ -123,6 +124,8 @@ class LocalFetcher(URLFetcher):
         if path.startswith(THEME):
             return self._theme_file(path[len(THEME):], url)
         if path.startswith(IMAGES):
+            if not isinstance(self.images_folder, Path):
+                return self._copy(self.images_folder, path[len(IMAGES):], url)
             return self._file(self.images_folder, path[len(IMAGES):], url)
         raise RefusedURL(f"{_short(url)} is outside the theme and image folders")
 
@@ -147,6 +150,15 @@ class LocalFetcher(URLFetcher):
         if not relative or not inside(candidate, [folder]) or not candidate.resolve().is_file():
             raise RefusedURL(f"{_short(url)} is not a file inside {folder.name}/")
         return candidate.resolve().read_bytes(), media_type
+
+    def _copy(self, lookup: Callable[[str], bytes], name: str, url: str) -> tuple[bytes, str]:
+        media_type = MEDIA_TYPES.get(Path(name).suffix.lower())
+        try:
+            if media_type is None:
+                raise KeyError(name)
+            return lookup(name), media_type
+        except KeyError:
+            raise RefusedURL(f"{_short(url)} is not an image copy made for this document") from None
 
     def _font(self, url: str) -> tuple[bytes, str]:
         path = Path(url2pathname(urlsplit(url).path))
