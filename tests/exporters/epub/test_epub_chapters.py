@@ -4,9 +4,12 @@ entries. An edit re-runs the chapters it changes; the book is always the bytes a
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
-from publish.pipeline import Report, build
+from publish.content.loader import load
+from publish.exporters.epub import EpubExporter
+from publish.pipeline import Report, build, declared_downloads
 from tests.conftest import copy_sample, load_config, write_article
 from tests.validators import epub_problems
 
@@ -22,7 +25,10 @@ tags: [Typography]
 
 See [what the eye does](/blog/the-measure-of-a-line/#what-the-eye-is-actually-doing) and
 [why feeds matter](/blog/why-feeds-still-matter/).
+
+![A picture kept on another server](https://remote.example/picture.png)
 """
+REMOTE = "remote image 'https://remote.example/picture.png' is not in the EPUB; its alt text stands in"
 
 
 def _build(site: Path, output: str = "output", *, force: bool = False, jobs: int = 1) -> Report:
@@ -106,3 +112,54 @@ def test_a_removed_article_takes_its_entry_with_it(tmp_path: Path) -> None:
     assert not (site / "output" / _entry("links-into-the-book")).exists()
     assert report.written == [BOOK]
     _same_as_cold(site)
+
+
+def _about_the_book(report: Report) -> list[str]:
+    return [p.message for p in report.warnings if "EPUB" in p.message]
+
+
+def _parts(site: Path) -> tuple[dict[str, bytes], Callable[[dict[str, bytes]], tuple[bytes, list[str]]]]:
+    """The files of every chapter and cover task, made by the real exporter, and a book renderer
+    that takes the inputs it finds."""
+    config = load_config(cwd=site)
+    exporter = EpubExporter()
+    ctx = exporter.context(config, load(config, jobs=1).collection, downloads=declared_downloads(config))
+    *parts, book = exporter.plan(ctx)
+    assert book.needs == tuple(t.key for t in parts)
+    files: dict[str, bytes] = {}
+    for task in parts:
+        made = ctx.for_task()
+        assert exporter.render(made, task) == []                  # a chapter's warnings are the book's to say
+        files.update(made.files)
+
+    def render_book(inputs: dict[str, bytes]) -> tuple[bytes, list[str]]:
+        made = ctx.for_task(inputs)
+        said = exporter.render(made, book)
+        return made.files[BOOK], [n.message for n in said]
+
+    return files, render_book
+
+
+def test_the_book_makes_itself_what_its_entries_lack(tmp_path: Path) -> None:
+    site = copy_sample(tmp_path / "site")
+    write_article(site, "links-into-the-book.md", LINKER)
+    report = _build(site)
+    assert _about_the_book(report) == [REMOTE]                        # said once, by the book
+    assert _about_the_book(_build(site)) == [REMOTE]                  # and again when all is up to date
+    old = {rel: (site / "output" / rel).read_bytes() for rel in report.written if rel != BOOK}
+    # The link target changes; the linking chapter's entry and the target's are now stale.
+    _append(site, "the-measure-of-a-line", "\n## A new section at the end\n\nMore words.\n")
+    cold = _build(site, "cold", force=True)
+    expected = (site / "cold" / BOOK).read_bytes()
+    assert _about_the_book(cold) == [REMOTE]
+
+    files, render_book = _parts(site)
+    assert render_book(files) == (expected, [REMOTE])                 # every entry current
+    assert render_book({}) == (expected, [REMOTE])                    # every chapter task and the cover failed
+    linker, measure = _entry("links-into-the-book"), _entry("the-measure-of-a-line")
+    assert old[linker] != files[linker] and old[measure] != files[measure]
+    stale = {**files, linker: old[linker], measure: old[measure]}    # their tasks failed after the edit
+    assert render_book(stale) == (expected, [REMOTE])
+    damaged = {**files, linker: b"{not json", measure: files[measure][:100]}
+    damaged.pop(".publish/epub/field-notes/cover.json")
+    assert render_book(damaged) == (expected, [REMOTE])
