@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import posixpath
 from datetime import datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -17,18 +18,18 @@ from publish.exporters.epub.places import COVER_IMAGE, STYLESHEET, THEME_FOLDER
 from publish.exporters.epub.xhtml import open_empty_elements
 from publish.html import strip_forbidden
 from publish.i18n import labels_for
+from publish.themes import ThemeChain
 
 if TYPE_CHECKING:
     from publish.exporters.epub.convert import Chapter
 
 
 class Pages:
-    """The theme chain's epub/ templates, loaded once per task."""
+    """The theme chain's epub/ templates."""
 
     def __init__(self, ctx: BuildContext) -> None:
         self.themes = ctx.themes
-        self.env = Environment(loader=self.themes.jinja_loader(THEME_FOLDER), autoescape=True,
-                               undefined=StrictUndefined, keep_trailing_newline=True)
+        self.env = _environment(self.themes)
 
     def path(self, name: str) -> Path:
         """Where the template or file `name` comes from (for messages)."""
@@ -89,6 +90,14 @@ class Pages:
     def cover(self, title: str, language: str, alt: str) -> bytes:
         return _serialize(self.render("cover.xhtml", lang=language, title=strip_forbidden(title),
                                       image={"src": COVER_IMAGE, "alt": alt}, stylesheet=STYLESHEET))
+
+
+@lru_cache(maxsize=8)
+def _environment(themes: ThemeChain) -> Environment:
+    """One Jinja environment per theme chain and process: compiling chapter.xhtml again for every
+    chapter task cost more than the rest of a chapter. Jinja reloads a template whose file changed."""
+    return Environment(loader=themes.jinja_loader(THEME_FOLDER), autoescape=True, undefined=StrictUndefined,
+                       keep_trailing_newline=True)
 
 
 def _fill(root: Any, slot: str, source: Any, elements: list[Any] | None = None) -> None:
