@@ -74,7 +74,8 @@ class EpubExporter(Exporter[EpubSettings, EpubOptions]):
             chapters.append(self.task(ctx, f"epub/{name}/chapter/{article.slug}",
                                       [epub_places.entry_path(name, article.slug)], [article],
                                       label=f"epub/{name}.epub: {article.slug}", cost=_chapter_cost(article),
-                                      part="chapter", slug=article.slug, place=place, targets=linked, chapter=key))
+                                      part="chapter", slug=article.slug, place=place, targets=linked, chapter=key,
+                                      theme=theme))
         subtitle = tag_name or _range_words(ctx)
         text = CoverText(title=ctx.settings.title.strip() or ctx.config.site_title, subtitle=strip_forbidden(subtitle),
                          dates=BookFacts.of(articles, chapters_with_math=0, has_notes=False).date_range,
@@ -87,7 +88,8 @@ class EpubExporter(Exporter[EpubSettings, EpubOptions]):
         book_task = self.task(ctx, f"epub/{name}", [f"epub/{name}.epub"], articles, label=f"epub/{name}.epub",
                               needs=(*(t.key for t in chapters), cover.key), cost=_book_cost(articles),
                               part="book", name=name, tag=tag_slug or "", since=_iso(ctx.options.since),
-                              until=_iso(ctx.options.until), chapters=tuple(keys), text=text, cover=cover_key)
+                              until=_iso(ctx.options.until), chapters=tuple(keys), text=text, cover=cover_key,
+                              theme=theme)
         return [*chapters, cover, book_task]
 
     def prepare(self, ctx: Context) -> None:
@@ -110,7 +112,7 @@ def _render_chapter(ctx: Context, task: Task) -> list[Notice]:
     if article is None:
         raise ExportError(f"the article {task.params['slug']!r} is not in the collection")
     ctx.write(task.outputs[0], convert.chapter_entry(ctx, article, task.params["place"], task.params["targets"],
-                                                     task.params["chapter"]))
+                                                     task.params["chapter"], task.params["theme"]))
     return []                            # its warnings are in the entry: the book says them, once
 
 
@@ -136,7 +138,7 @@ def _render_book(ctx: Context, task: Task) -> list[Notice]:
     selection = epub_book.Selection(
         name=task.params["name"], key=_selection_key(ctx, task.params["tag"]), title=_book_title(ctx, tag_name),
         subtitle=subtitle, articles=tuple(articles), chapters=task.params["chapters"], cover=task.params["text"],
-        cover_key=task.params["cover"])
+        cover_key=task.params["cover"], theme=task.params["theme"])
     data, warnings = epub_book.build(ctx, selection)
     ctx.write(task.outputs[0], data)
     return warnings

@@ -50,6 +50,7 @@ class Selection:
     chapters: tuple[str, ...]          # the key each chapter's entry must have been made for, in order
     cover: epub_cover.CoverText        # the words on a composed cover
     cover_key: str                     # the key the cover's entry must have been made for
+    theme: str                         # the digest of the theme chain's epub/ files
 
 
 def build(ctx: BuildContext, selection: Selection) -> tuple[bytes, list[Notice]]:
@@ -60,7 +61,7 @@ def build(ctx: BuildContext, selection: Selection) -> tuple[bytes, list[Notice]]
     chapters, found = _chapters(selection, language, ctx.inputs)
     prefixes = {chapter.prefix: chapter for chapter in chapters}
     linked = {path: prefixes[place.prefix] for path, place in by_path(places(selection.articles, language)).items()}
-    pages = Pages(ctx)
+    pages = Pages(ctx, selection.theme)
     made: dict[str, bytes] = {}                                  # prefix -> the page of a chapter made here
     for chapter, entry in zip(chapters, found, strict=True):     # after reading all: links need every chapter's ids
         if entry is not None and _reuse(chapter, entry, images):

@@ -112,9 +112,10 @@ def make(ctx: BuildContext, chapter: Chapter, by_path: Mapping[str, Linked], ima
     return Made(page, sections, shown, cover, [n.message for n in images.warnings[said:]])
 
 
-def chapter_entry(ctx: BuildContext, article: Article, place: Place, linked: tuple[Target, ...], key: str) -> bytes:
+def chapter_entry(ctx: BuildContext, article: Article, place: Place, linked: tuple[Target, ...], key: str,
+                  theme: str) -> bytes:
     """The entry of one chapter, made by its own task: it parses this article, and the articles its
-    links point into only for their ids."""
+    links point into only for their ids. `theme`: the digest of the theme chain's epub/ files."""
     chapter = Chapter(article, place.prefix, place.href, parse_chapter(article.body_html, place.prefix),
                       place.language)
     by_path: dict[str, Linked] = {}
@@ -125,7 +126,7 @@ def chapter_entry(ctx: BuildContext, article: Article, place: Place, linked: tup
         other = ctx.collection.get(target.slug)
         if other is not None:
             by_path[target.path] = Parsed(other, target.prefix, target.href)
-    made = make(ctx, chapter, by_path, Images(ctx), Pages(ctx))
+    made = make(ctx, chapter, by_path, Images(ctx), Pages(ctx, theme))
     return entries.dump(key, made.page, chapter.body, made.sections, made.shown, made.cover, made.warnings)
 
 

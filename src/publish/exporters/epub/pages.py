@@ -27,9 +27,10 @@ if TYPE_CHECKING:
 class Pages:
     """The theme chain's epub/ templates."""
 
-    def __init__(self, ctx: BuildContext) -> None:
+    def __init__(self, ctx: BuildContext, theme: str) -> None:
+        """`theme`: the digest of the chain's epub/ files, as plan() saw them."""
         self.themes = ctx.themes
-        self.env = _environment(self.themes)
+        self.env = _environment(self.themes, theme)
 
     def path(self, name: str) -> Path:
         """Where the template or file `name` comes from (for messages)."""
@@ -93,9 +94,10 @@ class Pages:
 
 
 @lru_cache(maxsize=8)
-def _environment(themes: ThemeChain) -> Environment:
-    """One Jinja environment per theme chain and process: compiling chapter.xhtml again for every
-    chapter task cost more than the rest of a chapter. Jinja reloads a template whose file changed."""
+def _environment(themes: ThemeChain, theme: str) -> Environment:
+    """One Jinja environment per theme chain and process, while its files stay the same (`theme`, their
+    digest: a template added to a theme earlier in the chain is found): compiling chapter.xhtml again
+    for every chapter task cost more than the rest of a chapter."""
     return Environment(loader=themes.jinja_loader(THEME_FOLDER), autoescape=True, undefined=StrictUndefined,
                        keep_trailing_newline=True)
 
