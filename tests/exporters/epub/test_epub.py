@@ -582,7 +582,7 @@ def test_parse_chapter_output_is_well_formed_xml_for_tag_soup() -> None:
 
 
 def test_language_tags_are_made_well_formed() -> None:
-    from publish.exporters.epub.book import language_tag
+    from publish.exporters.epub.places import language_tag
 
     assert language_tag("pt_BR", "en") == "pt-BR"
     assert language_tag("fr", "en") == "fr"

@@ -24,12 +24,12 @@ from publish.exporters.base import BuildContext, Notice
 from publish.exporters.epub import cover as epub_cover
 from publish.exporters.epub import entries as epub_entries
 from publish.exporters.epub import pack as epub_pack
-from publish.exporters.epub.convert import Chapter, Images, make
+from publish.exporters.epub.convert import Images, make
 from publish.exporters.epub.entries import CachedBody, Entry
 from publish.exporters.epub.meta import BookFacts, accessibility, identifier, when
 from publish.exporters.epub.pages import Pages
 from publish.exporters.epub.places import COVER_IMAGE, STYLESHEET, by_path, cover_path, entry_path, language_tag, places
-from publish.exporters.epub.xhtml import parse_chapter
+from publish.exporters.epub.xhtml import Chapter, parse_chapter
 from publish.html import strip_forbidden
 from publish.i18n import labels_for
 from publish.model import Article, Site

@@ -19,22 +19,9 @@ from publish.exporters.base import BuildContext, Notice
 from publish.exporters.epub import entries
 from publish.exporters.epub.pages import Pages
 from publish.exporters.epub.places import IMAGE_WIDTH, Place, Target, norm
-from publish.exporters.epub.xhtml import ChapterBody, parse_chapter, rewrite_images, rewrite_links
+from publish.exporters.epub.xhtml import Chapter, ChapterBody, parse_chapter, rewrite_images, rewrite_links
 from publish.html import strip_forbidden
 from publish.model import Article, Image
-
-
-@dataclass
-class Chapter:
-    article: Article
-    prefix: str                        # id prefix: "c3"
-    href: str                          # inside the book: "text/<slug>.xhtml"
-    body: ChapterBody
-    language: str                      # a well-formed language tag (OPF-092 and Nu reject others)
-    cover: tuple[str, int, int, str] | None = None   # (src, width, height, alt)
-
-    def book_id(self, source_id: str) -> str | None:
-        return self.body.book_id(source_id)
 
 
 class Linked(Protocol):

@@ -7,7 +7,7 @@ import posixpath
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from jinja2 import Environment, StrictUndefined, TemplateError
 from lxml import etree
@@ -15,13 +15,10 @@ from lxml import etree
 from publish.errors import ExportError
 from publish.exporters.base import BuildContext
 from publish.exporters.epub.places import COVER_IMAGE, STYLESHEET, THEME_FOLDER
-from publish.exporters.epub.xhtml import open_empty_elements
+from publish.exporters.epub.xhtml import Chapter, open_empty_elements
 from publish.html import strip_forbidden
 from publish.i18n import labels_for
 from publish.themes import ThemeChain
-
-if TYPE_CHECKING:
-    from publish.exporters.epub.convert import Chapter
 
 
 class Pages:
