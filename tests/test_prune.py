@@ -35,8 +35,10 @@ def _site(target: Path, *slugs: str) -> Path:
 
 
 def _published(output: Path) -> dict[str, bytes]:
+    """What publish wrote: every file but its own records, except the EPUB's chapter and cover
+    entries, which are task outputs like the others."""
     return {p.relative_to(output).as_posix(): p.read_bytes() for p in sorted(output.rglob("*"))
-            if p.is_file() and ".publish" not in p.parts}
+            if p.is_file() and (".publish" not in p.parts or p.relative_to(output).parts[:2] == (".publish", "epub"))}
 
 
 def _ok(site: Path, *args: str) -> subprocess.CompletedProcess[str]:
