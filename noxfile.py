@@ -45,3 +45,11 @@ def bench_watch(session: nox.Session) -> None:
     """The author's loop (`publish serve --watch`, no-op and one-edit runs) against the same baseline."""
     session.install("-e", ".")
     session.run("python", "benchmarks/watch.py", *session.posargs)
+
+
+@nox.session(name="bench-scale")
+def bench_scale(session: nox.Session) -> None:
+    """Cold builds of 200, 1,000 and 2,000 articles (CPU per article, peak memory, longest task);
+    `-- --cluster`: a local Dask cluster of two workers against the local pool."""
+    session.install("-e", ".[dask]")
+    session.run("python", "benchmarks/scale.py", *session.posargs)

@@ -32,6 +32,7 @@ def build_corpus(target: Path, n: int, seed: int = 7) -> Path:
         shutil.copy(image, public / image.name)
     sources = [p for p in sorted((REPO / "content").glob("*.md")) if "draft: true" not in p.read_text()]
     start = date(2019, 1, 1)
+    step = min(3.0, ((date.today() - start).days - 3) / max(1, n))   # days apart; none dated in the future
     for i in range(n):
         source = sources[i % len(sources)].read_text(encoding="utf-8")
         front, body = source.split("\n---\n", 1)
@@ -41,7 +42,7 @@ def build_corpus(target: Path, n: int, seed: int = 7) -> Path:
         head, tail = blocks[:3], blocks[3:]
         rng.shuffle(tail)                       # same material, different order and length
         tail = tail[: max(10, int(len(tail) * rng.uniform(0.6, 1.0)))]
-        published = start + timedelta(days=i * 3 + rng.randint(0, 2))
+        published = start + timedelta(days=int(i * step) + rng.randint(0, 2))
         tags = rng.sample(TAGS, k=rng.randint(1, 3))
         image = f"cover-{i:04d}.jpg"
         _cover(public / image, rng, Image, ImageDraw)

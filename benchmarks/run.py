@@ -30,13 +30,13 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from corpus import build_corpus
+from proctree import TreeMemory
 
 TARGETS = {"cold / baseline": 0.35, "noop / cold": 0.03, "edit / cold": 0.15}
 
@@ -44,48 +44,6 @@ TARGETS = {"cold / baseline": 0.35, "noop / cold": 0.03, "edit / cold": 0.15}
 def _children_cpu() -> float:
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     return usage.ru_utime + usage.ru_stime
-
-
-class TreeMemory:
-    """Samples the summed RSS of a process and all its descendants (via /proc) every 50 ms."""
-
-    def __init__(self, pid: int) -> None:
-        self.pid, self.peak, self._stop = pid, 0, threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-        self._thread.start()
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            self.peak = max(self.peak, _tree_rss(self.pid))
-            time.sleep(0.05)
-
-    def stop(self) -> int:
-        self._stop.set()
-        self._thread.join()
-        return self.peak
-
-
-def _tree_rss(root: int) -> int:
-    parents: dict[int, int] = {}
-    rss: dict[int, int] = {}
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            status = Path(f"/proc/{entry}/status").read_text()
-        except OSError:
-            continue
-        fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
-        parents[int(entry)] = int(fields.get("PPid", "0").strip())
-        rss[int(entry)] = int(fields.get("VmRSS", "0 kB").split()[0]) * 1024
-    members, frontier = {root}, [root]
-    while frontier:
-        current = frontier.pop()
-        for pid, parent in parents.items():
-            if parent == current and pid not in members:
-                members.add(pid)
-                frontier.append(pid)
-    return sum(rss.get(pid, 0) for pid in members)
 
 
 def timed(cmd: list[str], cwd: Path, env: dict[str, str]) -> dict[str, float]:
