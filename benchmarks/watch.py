@@ -1,6 +1,6 @@
 """Benchmark: the author's loop (issue 15), against the Pandoc+WeasyPrint loop of the same run.
 
-Usage: python benchmarks/watch.py [--articles N] [--edits E] [--idle SECONDS] [--json FILE]
+Usage: python benchmarks/watch.py [--articles N] [--edits E] [--idle SECONDS] [--watch-only] [--json FILE]
 
 On one generated corpus (benchmarks/corpus.py; default 42 articles), side by side:
   baseline  `pandoc post.md --pdf-engine=weasyprint -o post.pdf` per article, two at a time (run.py)
@@ -10,7 +10,9 @@ On one generated corpus (benchmarks/corpus.py; default 42 articles), side by sid
   watch     `publish serve --watch`: after saving a new title, how long until the served rss.xml
             holds it, and until that article's served PDF changes (HEAD, ETag); E edits, each of
             another article, the first one after start reported apart
-  idle      CPU used by the watching server and its workers while nothing changes
+  idle      what the watching server's whole process tree (server, watchers, workers, Pandoc) uses
+            over 30 s with nothing to do and no connection open: clock ticks, the scheduler's
+            nanoseconds and wake-ups, summed over every thread; and how long Ctrl-C takes to stop it
 Times are printed as ratios of the baseline measured in this run (the machine is shared and
 noisy); the watch latencies also in seconds, since the issue states them so. Bytecode is written
 and used (PYTHONDONTWRITEBYTECODE is unset for the measured runs), as after a pip install.
@@ -31,7 +33,9 @@ import sys
 import tempfile
 import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from corpus import build_corpus
@@ -40,19 +44,26 @@ from run import _machine, baseline, timed
 TICKS = os.sysconf("SC_CLK_TCK")
 
 
-def tree_cpu(root: int) -> float:
-    """CPU seconds used so far by a process and all its descendants (from /proc)."""
+@dataclass(frozen=True)
+class Usage:
+    """What a process tree has used so far, summed over every thread of every process in it."""
+
+    ticks: int              # utime + stime, in clock ticks (1/SC_CLK_TCK s: the kernel's accounting)
+    cpu_ns: int             # time on a CPU from the scheduler (schedstat): nanoseconds, not ticks
+    wakeups: int            # voluntary context switches: how often a thread went to sleep and woke again
+    processes: int
+    threads: int
+
+
+def tree_pids(root: int) -> set[int]:
+    """A process and all its descendants (from /proc)."""
     parents: dict[int, int] = {}
-    cpu: dict[int, float] = {}
     for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            fields = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
-        except (OSError, IndexError):
-            continue
-        parents[int(entry)] = int(fields[1])
-        cpu[int(entry)] = (int(fields[11]) + int(fields[12])) / TICKS
+        if entry.isdigit():
+            try:
+                parents[int(entry)] = int(Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError):
+                continue
     members, frontier = {root}, [root]
     while frontier:
         current = frontier.pop()
@@ -60,7 +71,43 @@ def tree_cpu(root: int) -> float:
             if parent == current and pid not in members:
                 members.add(pid)
                 frontier.append(pid)
-    return sum(cpu.get(pid, 0.0) for pid in members)
+    return members
+
+
+def tree_usage(root: int) -> Usage:
+    """CPU used so far by a process tree, per thread: ticks, scheduler nanoseconds and wake-ups."""
+    ticks = cpu_ns = wakeups = processes = threads = 0
+    for pid in tree_pids(root):
+        try:
+            tasks = os.listdir(f"/proc/{pid}/task")
+        except OSError:
+            continue
+        processes += 1
+        for task in tasks:
+            base = f"/proc/{pid}/task/{task}"
+            try:
+                fields = Path(f"{base}/stat").read_text().rsplit(")", 1)[1].split()
+                status = Path(f"{base}/status").read_text()
+                scheduled = Path(f"{base}/schedstat").read_text().split()
+            except OSError:
+                continue
+            threads += 1
+            ticks += int(fields[11]) + int(fields[12])
+            cpu_ns += int(scheduled[0])
+            wakeups += next(int(line.split()[1]) for line in status.splitlines()
+                            if line.startswith("voluntary_ctxt_switches"))
+    return Usage(ticks, cpu_ns, wakeups, processes, threads)
+
+
+def measure_idle(pid: int, seconds: float) -> dict[str, float]:
+    """What the watching server's whole tree uses over `seconds` with nothing to do."""
+    before, start = tree_usage(pid), time.perf_counter()
+    time.sleep(seconds)
+    after, wall = tree_usage(pid), time.perf_counter() - start
+    return {"seconds": wall, "ticks": after.ticks - before.ticks, "tick_seconds": 1 / TICKS,
+            "cpu_seconds": (after.cpu_ns - before.cpu_ns) / 1e9, "wakeups": after.wakeups - before.wakeups,
+            "share": (after.cpu_ns - before.cpu_ns) / 1e9 / wall, "processes": after.processes,
+            "threads": after.threads}
 
 
 class Watching:
@@ -100,9 +147,12 @@ class Watching:
             time.sleep(0.02)
         return time.perf_counter() - start
 
-    def stop(self) -> None:
+    def stop(self) -> float:
+        """Ctrl-C; the seconds until the process (server, watchers, workers) has exited."""
+        start = time.perf_counter()
         self.process.send_signal(signal.SIGINT)
         self.process.wait(timeout=60)
+        return time.perf_counter() - start
 
 
 def edit_title(path: Path, title: str) -> None:
@@ -128,23 +178,36 @@ def measure_watch(site: Path, env: dict[str, str], edits: int, idle: float) -> d
             pdf.append(time.perf_counter() - start)
             print(f"  edit {n + 1}: rss.xml {feed[-1]:.2f} s, PDF {pdf[-1]:.2f} s", flush=True)
             time.sleep(1.0)                      # let the build finish (landing pages, EPUB) before the next save
-        time.sleep(2.0)
-        cpu_before, start = tree_cpu(server.process.pid), time.perf_counter()
-        time.sleep(idle)
-        idle_cpu = (tree_cpu(server.process.pid) - cpu_before) / (time.perf_counter() - start)
+        server.client.close()                    # no open connection: nothing at all to do
+        time.sleep(3.0)                          # the last build's EPUB and pages, then nothing
+        idle_use = measure_idle(server.process.pid, idle)
     finally:
-        server.stop()
+        stopped = server.stop()
     later = feed[1:] or feed
     return {"ready": server.ready, "feed": feed, "pdf": pdf, "feed_median": statistics.median(later),
             "pdf_median": statistics.median(pdf[1:] or pdf), "first_feed": feed[0], "first_pdf": pdf[0],
-            "idle_cpu": idle_cpu}
+            "idle": idle_use, "stopped": stopped}
+
+
+def report_watch(watch: dict[str, Any]) -> None:
+    print(f"watch, seconds in this run: title -> rss.xml {watch['feed_median']:.2f} s (median), "
+          f"-> PDF {watch['pdf_median']:.2f} s; first edit after start {watch['first_feed']:.2f} / "
+          f"{watch['first_pdf']:.2f} s; server ready after {watch['ready']:.1f} s; "
+          f"stopped {watch['stopped']:.2f} s after Ctrl-C")
+    idle = watch["idle"]
+    print(f"idle, {idle['seconds']:.1f} s with nothing to do ({idle['processes']} processes, "
+          f"{idle['threads']} threads): "
+          f"{idle['ticks']} clock ticks of {1000 * idle['tick_seconds']:.0f} ms, {1000 * idle['cpu_seconds']:.2f} ms "
+          f"of CPU by the scheduler ({100 * idle['share']:.3f} % of one core), {idle['wakeups']} wake-ups")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--articles", type=int, default=42)
     parser.add_argument("--edits", type=int, default=5)
-    parser.add_argument("--idle", type=float, default=10.0, help="seconds of idle CPU measurement")
+    parser.add_argument("--idle", type=float, default=30.0, help="seconds of idle CPU measurement")
+    parser.add_argument("--watch-only", action="store_true",
+                        help="only `publish serve --watch` (the site is built first, untimed): no baseline, no ratios")
     parser.add_argument("--json", type=Path, default=None)
     args = parser.parse_args()
 
@@ -156,6 +219,14 @@ def main() -> None:
     try:
         site = build_corpus(work / "site", args.articles)
         print(f"corpus: {args.articles} articles in {site}", flush=True)
+        if args.watch_only:
+            timed([*publish, "all"], site, env)
+            watch = measure_watch(site, env, args.edits, args.idle)
+            results.update(watch=watch)
+            report_watch(watch)
+            if args.json:
+                args.json.write_text(json.dumps(results, indent=2, default=str))
+            return
         base = baseline(site, env)
         print(f"baseline (pandoc+weasyprint, PDFs only): {base['wall']:.1f} s wall", flush=True)
         cold = timed([*publish, "all"], site, env)
@@ -175,10 +246,7 @@ def main() -> None:
         print("\nratios (lower is better):")
         for name, value in ratios.items():
             print(f"  {name:45} {value:6.3f}")
-        print(f"watch, seconds in this run: title -> rss.xml {watch['feed_median']:.2f} s (median), "
-              f"-> PDF {watch['pdf_median']:.2f} s; first edit after start {watch['first_feed']:.2f} / "
-              f"{watch['first_pdf']:.2f} s; server ready after {watch['ready']:.1f} s")
-        print(f"idle: {100 * watch['idle_cpu']:.2f} % of one core (server and workers)")  # type: ignore[operator]
+        report_watch(watch)
         if args.json:
             args.json.write_text(json.dumps(results, indent=2, default=str))
     finally:

@@ -69,3 +69,35 @@ def test_the_middleware_adds_it_to_pages_only_and_drops_validators(tmp_path: Pat
     assert MARKER not in (tmp_path / "index.html").read_text(encoding="utf-8")
     broadcast.finished(["content/x.md: bad YAML"])
     assert "bad YAML" in _requests(app, ("GET", "/index.html"))[0].text
+
+
+def test_closing_the_broadcast_ends_open_streams_with_a_complete_response() -> None:
+    """When the server stops, it would wait for the event streams (held open by the browser) until its
+    graceful timeout; closing the broadcast ends them at once, each as a complete response."""
+    import asyncio
+
+    async def scenario() -> list[dict[str, object]]:
+        broadcast, sent = Broadcast(), []
+        browser_stays: asyncio.Event = asyncio.Event()
+
+        async def receive() -> dict[str, object]:
+            await browser_stays.wait()                  # the browser never leaves on its own
+            return {"type": "http.disconnect"}
+
+        async def send(message: dict[str, object]) -> None:
+            sent.append(message)
+
+        scope = {"type": "http", "path": "/.preview/events", "query_string": b"since=0", "headers": []}
+        stream = asyncio.ensure_future(broadcast.events(scope, receive, send))
+        while len(sent) < 2:                            # the headers and `retry:` are out: the stream waits
+            await asyncio.sleep(0)
+        broadcast.finished([])
+        while len(sent) < 3:
+            await asyncio.sleep(0)
+        broadcast.close()
+        await asyncio.wait_for(stream, timeout=30)
+        return sent
+
+    sent = asyncio.run(scenario())
+    assert b"event: reload" in sent[2]["body"]          # type: ignore[operator]
+    assert sent[-1] == {"type": "http.response.body", "body": b"", "more_body": False}

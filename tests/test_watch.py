@@ -15,6 +15,7 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -45,6 +46,8 @@ class Server:
         self.client = httpx.Client(base_url=self.url, timeout=30)
         self.events: queue.Queue[int] = queue.Queue()
         self._stream_ready = threading.Event()
+        self.stream_over = threading.Event()        # the event stream ended, and how: finished by the server
+        self.stream_finished = False                # (a complete response) or cut off
         threading.Thread(target=self._listen, daemon=True).start()
         assert self._stream_ready.wait(TIMEOUT), "the event stream never opened"
 
@@ -67,8 +70,11 @@ class Server:
     def _listen(self) -> None:
         try:
             self._stream()
+            self.stream_finished = True
         except httpx.HTTPError:
             pass                    # the server stopped: the stream ends with it
+        finally:
+            self.stream_over.set()
 
     def _stream(self) -> None:
         with httpx.Client(base_url=self.url, timeout=httpx.Timeout(10, read=None)) as client:
@@ -88,8 +94,8 @@ class Server:
         except queue.Empty:
             raise AssertionError("no rebuild was announced:\n" + "\n".join(self.log[-30:])) from None
 
-    def stop(self) -> None:
-        self.process.send_signal(signal.SIGINT)
+    def stop(self, sig: int = signal.SIGINT) -> None:
+        self.process.send_signal(sig)
         try:
             self.process.wait(timeout=60)
         except subprocess.TimeoutExpired:
@@ -248,3 +254,91 @@ def test_with_drafts_the_author_sees_the_drafts_output(tmp_path: Path) -> None:
         assert running.client.get(f"/.preview/{draft}/").status_code == 200
     finally:
         running.stop()
+
+
+def _children(pid: int) -> set[int]:
+    """The processes whose parent is `pid` (from /proc): the watching server's workers and Pandoc."""
+    found = set()
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                found.add(int(entry.name))
+        except (OSError, IndexError):
+            continue
+    return found
+
+
+def _running(pid: int) -> bool:
+    try:
+        return (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads the process tree from /proc")
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
+def test_an_idle_server_rebuilds_on_a_save_and_a_signal_stops_all_of_it(tmp_path: Path, sig: int) -> None:
+    """Nothing in the idle server wakes (no watcher polling, no server tick): a save must still wake the
+    watcher, and SIGTERM like Ctrl-C must still wake the server and stop everything it started. SIGTERM
+    used to kill the process where it stood, leaving its workers and Pandoc processes running."""
+    site = copy_sample(tmp_path / "site")
+    running = Server(site)
+    try:
+        article = site / "content" / f"{SLUG}.md"
+        _edit(article, _title_line(article), "title: 'Saved While Idle'")
+        running.next_build()
+        assert "Saved While Idle" in running.client.get("/rss.xml").text
+        started = _children(running.process.pid)
+        assert len(started) >= 2, "the warm workers (and Pandoc) run beside the server"
+    finally:
+        running.stop(sig)
+    assert running.process.returncode == 0, "\n".join(running.log)
+    assert "Stopped." in running.log
+    assert running.stream_over.wait(TIMEOUT) and running.stream_finished, "the open event stream was ended, not cut"
+    left = {pid for pid in started if _running(pid)}
+    assert not left, f"still running after the server stopped: {left}"
+
+
+def test_the_quiet_server_is_in_use_and_dates_answers_without_ticking() -> None:
+    """The installed uvicorn has the shape serve.quiet_server was written for (else it would fall back to
+    uvicorn's ticking server), and its Date header is made when read: no tick has run here."""
+    from email.utils import parsedate_to_datetime
+
+    import uvicorn
+
+    from publish import serve
+
+    assert serve._quiet_server_class() is not None
+    config = uvicorn.Config(serve.create_app(Path(".")), server_header=False)
+    config.load()
+    server = serve.quiet_server(config)
+    server.server_state.default_headers = []                # what a tick would overwrite
+    headers = dict(server.server_state.default_headers)
+    assert parsedate_to_datetime(headers[b"date"].decode()).tzinfo is not None
+    assert b"server" not in headers
+
+
+def test_a_burst_already_queued_is_one_batch_and_none_stops() -> None:
+    from publish.watch import next_batch
+
+    changes: queue.Queue[tuple[float, str] | None] = queue.Queue()
+    for n in range(5):                                      # saved during a build: all waiting at once
+        changes.put((time.monotonic(), f"/site/content/post-{n % 2}.md"))
+    assert next_batch(changes) == {"/site/content/post-0.md", "/site/content/post-1.md"}
+    changes.put((time.monotonic(), "/site/content/post-0.md"))
+    changes.put(None)
+    assert next_batch(changes) is None                      # stopping wins over a batch under way
+
+
+def test_editor_and_version_control_files_never_start_a_build(tmp_path: Path) -> None:
+    from publish.watch import Watched, relevant
+
+    content = tmp_path / "content"
+    spot = Watched((content,), tmp_path, frozenset({"publish.toml"}), tmp_path / "output")
+    for path in (content / "post.md", content / "blog" / "index.md", content / "public" / "cover.png",
+                 tmp_path / "publish.toml"):
+        assert relevant(spot, str(path)), path
+    for path in (content / "post.md~", content / ".post.md.swp", content / ".#post.md", content / "#post.md#",
+                 content / "4913", content / ".git" / "index", content / ".DS_Store", tmp_path / "output" / "rss.xml",
+                 tmp_path / "notes.txt", content / "post.md.___jb_tmp___"):
+        assert not relevant(spot, str(path)), path

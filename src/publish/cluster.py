@@ -194,27 +194,35 @@ class SiteFiles:
         self.theme = sorted({path for c in contexts.values() for folder in c.themes.folders
                              if placed(folder, where) is not None for path in folder.rglob("*") if path.is_file()})
         self.copies: dict[str, list[str]] = {}                # image digest[:12] -> present copies of it
-        for name in ctx.present:
-            parts = name.rsplit("-", 2)
-            if len(parts) == 3:
-                self.copies.setdefault(parts[1], []).append(name)
+        self.learn(ctx.present)
         self.site_images = [image for image in (ctx.site.icon, ctx.site.logo, ctx.site.book_cover)
                             if isinstance(image, Image)]
+
+    def learn(self, names: Iterable[str]) -> None:
+        """Image copies a task made (the client writes them): later tasks get them instead of making them."""
+        for name in names:
+            parts = name.rsplit("-", 2)
+            if len(parts) == 3 and name not in self.copies.setdefault(parts[1], []):
+                self.copies[parts[1]].append(name)
 
     def for_task(self, task: Task, ctx: BuildContext[Any, Any]) -> dict[str, tuple[str, Any]]:
         articles = [a for slug in task.articles if (a := ctx.collection.get(slug)) is not None]
         images = [*self.site_images, *(i for a in articles for i in (a.cover, *a.images.values()) if i is not None)]
         paths = [*self.theme, *(image.path for image in images)]
         paths += [self.output_dir / name for image in images for name in self.copies.get(image.digest[:12], ())]
-        return {rel: self._send(rel, path) for path in paths if (rel := self._relative(path)) is not None}
+        found = {rel: self._send(rel, path) for path in paths if (rel := self._relative(path)) is not None}
+        return {rel: sent for rel, sent in found.items() if sent is not None}
 
     def _relative(self, path: Path) -> str | None:
         return None if path.is_relative_to(PACKAGE) else placed(path, self.where)
 
-    def _send(self, relative: str, path: Path) -> tuple[str, Any]:
+    def _send(self, relative: str, path: Path) -> tuple[str, Any] | None:
         found = self.sent.get(relative)
         if found is None:
-            data = path.read_bytes()
+            try:
+                data = path.read_bytes()
+            except OSError:
+                return None                   # gone: the task says what it misses, as it would here
             found = self.sent[relative] = (hashlib.sha256(data).hexdigest(), self.client.scatter(data, hash=False))
         return found
 
@@ -239,7 +247,12 @@ def run(client: Any, todo: list[Task], exporters: dict[str, Exporter[Any, Any]],
         return executor.submit(_render_on_worker, shipment, files.for_task(task, contexts[task.exporter]),
                                task, sent)
 
-    yield from dispatch(todo, submit, started, inputs)
+    # Two tasks per worker thread in flight: enough to keep every worker busy, few enough that a
+    # task handed out later finds the image copies earlier tasks made (SiteFiles.learn).
+    window = 2 * max(1, sum(client.nthreads().values()))
+    for outcome in dispatch(todo, submit, started, inputs, window):
+        files.learn(name for name, _ in outcome.copies)
+        yield outcome
 
 
 def _theme_digest(exporter: Exporter[Any, Any], ctx: BuildContext[Any, Any]) -> str:

@@ -90,10 +90,14 @@ def print_report(report: Report, config: Config, *, verbose: bool, quiet: bool,
                  feeds: FeedChanges | None = None) -> None:
     """The problems, what was written (-v), what feed readers will see, and the summary line."""
     print_problems(report.problems, quiet=quiet)
+    # The files a host serves: publish's own records under output/.publish/ (the EPUB's chapter
+    # entries) are not counted, as compressed twins are not.
+    written = [rel for rel in report.written if not rel.startswith(".publish/")]
+    removed = [rel for rel in report.removed if not rel.startswith(".publish/")]
     if verbose:
-        for rel in report.written:
+        for rel in written:
             out.print(f"  wrote {escape(str(config.output_dir / rel))}")
-        for rel in report.removed:
+        for rel in removed:
             out.print(f"  removed {escape(str(config.output_dir / rel))}")
         for label in report.up_to_date:
             out.print(f"  up to date: {escape(label)}")
@@ -107,8 +111,8 @@ def print_report(report: Report, config: Config, *, verbose: bool, quiet: bool,
         counts = {why: sum(1 for _, w in report.left_out if w == why) for why in ("draft", "future", "expired")}
         parts = [f"{n} {why}{'s' if n != 1 and why == 'draft' else ''}" for why, n in counts.items() if n]
         left_out = f" ({', '.join(parts)} left out; --drafts/--future include them)"
-    summary = (f"{report.articles} article(s){left_out}: wrote {len(report.written)} file(s), "
-               f"removed {len(report.removed)} file(s), {len(report.up_to_date)} output(s) up to date, "
+    summary = (f"{report.articles} article(s){left_out}: wrote {len(written)} file(s), "
+               f"removed {len(removed)} file(s), {len(report.up_to_date)} output(s) up to date, "
                f"{len(report.warnings)} warning(s), "
                f"{len(report.errors)} error(s) in {report.seconds:.1f} s -> {config.output_dir}")
     colour = "red" if report.errors else "green"

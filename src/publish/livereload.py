@@ -29,6 +29,7 @@ EVENTS = PREFIX + "events"
 EMAIL_FRAME = "/email.html"             # /.preview/<slug>/email.html: the email as the preview frames show it
 KEEP_ALIVE = 15.0                   # seconds between comments, so proxies keep the stream open
 MARKER = "data-publish-live"        # on the injected elements (tests look for it in output/)
+CLOSED = -1                         # what a stream's queue gets when the server stops
 
 
 @dataclass(frozen=True)
@@ -48,14 +49,24 @@ class Broadcast:
         self._lock = threading.Lock()
         self._waiters: set[asyncio.Queue[int]] = set()
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._closed = False
 
     def finished(self, errors: Sequence[str], warnings: Sequence[str] = ()) -> BuildState:
         with self._lock:
             self.state = BuildState(self.state.generation + 1, tuple(errors), tuple(warnings))
             loop, state = self._loop, self.state
         if loop is not None and not loop.is_closed():
-            loop.call_soon_threadsafe(self._wake, state.generation)
+            try:
+                loop.call_soon_threadsafe(self._wake, state.generation)
+            except RuntimeError:        # the server closed its loop meanwhile: it is stopping
+                pass
         return state
+
+    def close(self) -> None:
+        """End every open stream: the server is stopping and would otherwise wait for them (a browser's
+        EventSource connects again once the server is back). Called on the server's event loop."""
+        self._closed = True
+        self._wake(CLOSED)
 
     def _wake(self, generation: int) -> None:
         for queue in list(self._waiters):
@@ -81,16 +92,19 @@ class Broadcast:
             if self.state.generation > since:
                 await send(_event(self.state.generation))
             disconnected = asyncio.ensure_future(_disconnect(receive))
-            while not disconnected.done():
+            while not disconnected.done() and not self._closed:
                 got = asyncio.ensure_future(queue.get())
                 done, _ = await asyncio.wait({got, disconnected}, timeout=KEEP_ALIVE,
                                              return_when=asyncio.FIRST_COMPLETED)
-                if got in done:
+                if got in done and got.result() != CLOSED:
                     await send(_event(got.result()))
-                else:
+                elif got not in done:
                     got.cancel()
                     if not disconnected.done():
                         await send({"type": "http.response.body", "body": b": keep-alive\n\n", "more_body": True})
+            disconnected.cancel()
+            if self._closed:
+                await send({"type": "http.response.body", "body": b"", "more_body": False})
         except OSError:
             pass                            # the browser went away mid-write
         finally:

@@ -21,6 +21,8 @@ from typing import TYPE_CHECKING, Any
 from publish.errors import PublishError
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from starlette.responses import Response
     from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -340,3 +342,104 @@ class _EncodedValidators:
             await send(message)
 
         await self.app(scope, receive, send_adjusted)
+
+
+def quiet_server(config: Any, *, on_stop: Callable[[], None] | None = None) -> Any:
+    """A uvicorn server for `serve --watch` that sleeps while nothing happens (uvicorn's own wakes ten
+    times a second to see whether it should stop). `on_stop` runs in the event loop when a stop begins,
+    before uvicorn waits for open connections (live reload ends its event streams there)."""
+    import uvicorn
+
+    quiet = _quiet_server_class()
+    return uvicorn.Server(config) if quiet is None else quiet(config, on_stop=on_stop)
+
+
+@lru_cache(maxsize=1)
+def _quiet_server_class() -> type | None:
+    """uvicorn's Server whose main loop waits on an event that its signal handler sets, the signals routed
+    through the event loop so that one arriving on any thread wakes it; and whose Date header is made when
+    a request reads it, since no tick refreshes it any more. None if uvicorn changed shape (written against
+    0.54): its own server then runs, ticking."""
+    import asyncio
+    import signal
+    import time
+    from email.utils import formatdate
+
+    import uvicorn
+    from uvicorn import server as uvicorn_server
+
+    state_class = getattr(uvicorn_server, "ServerState", None)
+    handled: tuple[int, ...] = getattr(uvicorn_server, "HANDLED_SIGNALS", ())
+    if state_class is None or not handled or "default_headers" not in vars(state_class()) or not all(
+            callable(getattr(uvicorn.Server, name, None)) for name in ("main_loop", "on_tick", "handle_exit")):
+        return None
+
+    class DatedState(state_class):  # type: ignore[valid-type, misc]
+        """The state uvicorn's connections share; its default headers (Date) made when a request reads them."""
+
+        def __init__(self, config: Any) -> None:
+            self._config, self._second = config, -1
+            self._headers: list[tuple[bytes, bytes]] = []
+            super().__init__()
+
+        @property
+        def default_headers(self) -> list[tuple[bytes, bytes]]:
+            second = int(time.time())
+            if second != self._second:
+                date = [(b"date", formatdate(second, usegmt=True).encode())] if self._config.date_header else []
+                self._second, self._headers = second, date + self._config.encoded_headers
+            return self._headers
+
+        @default_headers.setter
+        def default_headers(self, value: list[tuple[bytes, bytes]]) -> None:
+            pass                    # on_tick's copy, made when it ran: this one is made when read
+
+    class QuietServer(uvicorn.Server):
+        def __init__(self, config: Any, *, on_stop: Callable[[], None] | None) -> None:
+            super().__init__(config)
+            self.server_state = DatedState(config)
+            self._on_stop = on_stop
+            self._loop: asyncio.AbstractEventLoop | None = None
+            self._wake: asyncio.Event | None = None
+
+        async def main_loop(self) -> None:
+            if self.config.callback_notify is not None or self.config.limit_max_requests is not None:
+                await super().main_loop()          # those need uvicorn's ticks
+            else:
+                self._loop, self._wake = asyncio.get_running_loop(), asyncio.Event()
+                routed = self._route_signals(self._loop)
+                try:
+                    while not await self.on_tick(0):
+                        if routed:
+                            await self._wake.wait()
+                            self._wake.clear()
+                        else:                       # no signal can wake the loop here: look every 0.1 s
+                            await asyncio.sleep(0.1)
+                finally:
+                    for sig in routed:
+                        self._loop.remove_signal_handler(sig)
+                        signal.signal(sig, self.handle_exit)    # uvicorn's, for its shutdown (a 2nd Ctrl-C forces it)
+            if self._on_stop is not None:
+                self._on_stop()
+
+        def handle_exit(self, sig: int, frame: Any) -> None:
+            super().handle_exit(sig, frame)
+            if self._loop is not None and self._wake is not None and not self._loop.is_closed():
+                self._loop.call_soon_threadsafe(self._wake.set)
+
+        def _route_signals(self, loop: asyncio.AbstractEventLoop) -> list[int]:
+            """uvicorn's signals handled through the loop's wake-up descriptor: the main thread, asleep in the
+            loop, wakes whichever thread the signal reached. [] where that cannot be (Windows, a thread)."""
+            routed: list[int] = []
+            try:
+                for sig in handled:
+                    loop.add_signal_handler(sig, self.handle_exit, sig, None)
+                    routed.append(sig)
+            except (NotImplementedError, RuntimeError, ValueError):
+                for sig in routed:
+                    loop.remove_signal_handler(sig)
+                    signal.signal(sig, self.handle_exit)
+                return []
+            return routed
+
+    return QuietServer

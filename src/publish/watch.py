@@ -2,26 +2,36 @@
 
 The first build runs in the main thread: it prepares every exporter (WeasyPrint, fonts,
 stylesheets) and starts the worker processes once (`workers.WarmPool`), before any other thread
-exists. Then two watchfiles watchers (native events, no polling) report changes: one recursive,
-over the content and public folders, the theme chain and the blog engine's configuration folders;
-one over the site root alone, for publish.toml, pyproject.toml and the engine's files there.
-Nothing under the output folder counts. A builder thread takes a batch of changes (watchfiles
-groups a burst of saves; batches that came during a build are taken together) and runs the
+exists. Then one watchdog observer reports changes from the kernel (inotify, FSEvents,
+ReadDirectoryChangesW): recursively in the content and public folders, the theme chain and the
+blog engine's configuration folders, and at the site root alone, for publish.toml, pyproject.toml
+and the engine's files there. Nothing under the output folder counts, nor editor swap and backup
+files. A builder thread takes a batch of changes (a burst of saves is one batch: it ends after
+QUIET seconds without a change; changes that came during a build are taken together) and runs the
 incremental pipeline again: only the tasks whose inputs changed render.
+
+Nothing wakes while nothing changes: the observer's threads and the builder block on the kernel
+and on a queue, and the server (`serve.quiet_server`) waits for a signal instead of ticking. An
+idle preview costs no CPU at all (docs/performance.md).
 
 A build that fails (a broken article, a broken configuration, even a bug) is reported in the
 terminal and in a banner on the watched pages; the server keeps serving the last good files, and
 the next good save clears it. The server (`serve.create_app` behind `livereload.LiveReload`) runs
-in the main thread; uvicorn's one process serves everything (no --workers in watch mode).
+in the main thread; uvicorn's one process serves everything (no --workers in watch mode). Ctrl-C
+and SIGTERM both stop it, its watchers, workers and Pandoc processes.
 """
 
 from __future__ import annotations
 
+import os
 import queue
+import re
+import signal
 import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -36,6 +46,13 @@ if TYPE_CHECKING:
     from publish.workers import WarmPool
 
 CONFIG_NAMES = ("publish.toml", "pyproject.toml")
+QUIET = 0.05            # seconds without a change that end a batch: one save is several events
+LONGEST = 1.6           # seconds after its first change that a batch is built anyway (a long copy)
+# Saved often, never read by a build: version control, editor swap, backup, lock and test files.
+NOISE_FOLDERS = frozenset({".git", ".hg", ".svn", "node_modules", "__pycache__"})
+NOISE_NAMES = re.compile(r"(~|\.sw[a-z]|\.tmp|___jb_\w+___)$|^(\.#|#.*#$|\.DS_Store$|4913$)")
+
+Change = tuple[float, str]      # when (time.monotonic()) and where a change was seen
 
 
 @dataclass(frozen=True)
@@ -74,13 +91,19 @@ def watched(config: Config) -> Watched:
 
 
 def relevant(spot: Watched, path: str) -> bool:
-    """Whether a change at `path` can change what is built: never one inside the output folder."""
+    """Whether a change at `path` can change what is built: never one inside the output folder, nor
+    an editor's swap or backup file."""
     changed = Path(path)
-    if changed.is_relative_to(spot.output_dir):
+    if changed.is_relative_to(spot.output_dir) or noise(changed):
         return False
     if changed.parent == spot.root and not any(changed.is_relative_to(f) for f in spot.folders):
         return changed.name in spot.root_files
     return True
+
+
+def noise(path: Path) -> bool:
+    """Files that editors and version control write beside the author's own (`post.md~`, `.post.md.swp`)."""
+    return bool(NOISE_NAMES.search(path.name)) or not NOISE_FOLDERS.isdisjoint(path.parts)
 
 
 class Session:
@@ -170,63 +193,107 @@ class Session:
 
 
 class Watchers:
-    """Two watchfiles watchers feeding one queue of change batches, restartable when the paths change."""
+    """One watchdog observer over every watched folder and the site root, feeding one queue of changes.
 
-    def __init__(self, batches: queue.Queue[set[str]]) -> None:
-        self.batches = batches
+    Its threads block on the kernel's events: nothing wakes while nothing changes (watchfiles,
+    used before, slept and woke every 50 ms to look for changes and for a stop)."""
+
+    def __init__(self, changes: queue.Queue[Change | None]) -> None:
+        self.changes = changes
         self.spot: Watched | None = None
-        self._stop = threading.Event()
-        self._threads: list[threading.Thread] = []
+        self._observer: Any = None
 
-    def watch(self, spot: Watched) -> None:
-        if spot == self.spot:
-            return
-        self.stop()
-        self.spot, self._stop = spot, threading.Event()
-        jobs: list[tuple[tuple[Path, ...], bool]] = [(spot.folders, True), ((spot.root,), False)]
-        for paths, recursive in jobs:
-            thread = threading.Thread(target=self._run, args=(paths, recursive, spot, self._stop),
-                                      name="publish-watch", daemon=True)
-            thread.start()
-            self._threads.append(thread)
+    def watch(self, spot: Watched, *, again: bool = False) -> list[str]:
+        """Watch `spot` (again: a watched folder was deleted or re-created). Returns what could not be
+        watched (a folder gone, the system's limit of watches reached), each as a sentence."""
+        if spot == self.spot and not again:
+            return []
+        from watchdog.observers import Observer
 
-    def _run(self, paths: tuple[Path, ...], recursive: bool, spot: Watched, stop: threading.Event) -> None:
-        from watchfiles import DefaultFilter, watch
-
-        default = DefaultFilter()
-
-        def wanted(change: Any, path: str) -> bool:
-            return default(change, path) and relevant(spot, path)
-
-        # `step`: the quiet time that ends a batch, and how often the watcher wakes to check `stop`;
-        # the site root holds only configuration files, saved rarely, so it is checked less often.
-        for changes in watch(*paths, watch_filter=wanted, recursive=recursive, stop_event=stop,
-                             raise_interrupt=False, debounce=1600, step=50 if recursive else 200):
-            self.batches.put({path for _, path in changes})
+        if self._observer is None:
+            self._observer = Observer()
+            self._observer.start()
+        else:
+            self._observer.unschedule_all()
+        handler, kinds = _handler_class()(spot, self.changes), _event_kinds()
+        problems = []
+        for path, recursive in [*((folder, True) for folder in spot.folders), (spot.root, False)]:
+            try:
+                self._observer.schedule(handler, str(path), recursive=recursive, event_filter=kinds)
+            except OSError as exc:
+                problems.append(f"cannot watch {path}: {exc.strerror or exc}")
+        self.spot = spot
+        return problems
 
     def stop(self) -> None:
-        self._stop.set()
-        for thread in self._threads:
-            thread.join(timeout=5)
-        self._threads = []
+        if self._observer is not None:
+            self._observer.stop()
+            self._observer.join(timeout=5)
+            self._observer = None
+        self.spot = None
 
 
-def builder(session: Session, watchers: Watchers, batches: queue.Queue[set[str]], stop: threading.Event) -> None:
-    """Build after each batch of changes; batches that arrived during a build make one more build."""
-    while not stop.is_set():
-        changed = batches.get()
-        if stop.is_set():
-            return
-        while True:
-            try:
-                changed |= batches.get_nowait()
-            except queue.Empty:
-                break
-        session.build(changed)
+@lru_cache(maxsize=1)
+def _event_kinds() -> tuple[type, ...]:
+    """The events that can change a build: not opening or reading a file (every build does that)."""
+    from watchdog import events
+
+    kinds = ("FileCreatedEvent", "FileModifiedEvent", "FileClosedEvent", "FileDeletedEvent", "FileMovedEvent",
+             "FileAttribEvent", "DirCreatedEvent", "DirDeletedEvent", "DirMovedEvent")
+    return tuple(getattr(events, name) for name in kinds if hasattr(events, name))
+
+
+@lru_cache(maxsize=1)
+def _handler_class() -> type:
+    """The observer's event handler: every relevant path of an event goes into the queue, with its time
+    (built on first use, so only watch mode imports watchdog)."""
+    from watchdog.events import FileSystemEvent, FileSystemEventHandler
+
+    class Changes(FileSystemEventHandler):
+        def __init__(self, spot: Watched, changes: queue.Queue[Change | None]) -> None:
+            self.spot, self.changes = spot, changes
+
+        def on_any_event(self, event: FileSystemEvent) -> None:
+            seen = time.monotonic()
+            for path in (event.src_path, event.dest_path):
+                if path and relevant(self.spot, os.fsdecode(path)):
+                    self.changes.put((seen, os.fsdecode(path)))
+
+    return Changes
+
+
+def next_batch(changes: queue.Queue[Change | None]) -> set[str] | None:
+    """The next batch of changed paths; None once watching stops. Waits without waking for the first
+    change, then takes every change until none came for QUIET seconds, or LONGEST after the first."""
+    item = changes.get()
+    if item is None:
+        return None
+    first, path = item
+    batch, last = {path}, first
+    while True:
+        wait = min(last + QUIET, first + LONGEST) - time.monotonic()
         try:
-            watchers.watch(watched(session.config))     # a new content folder or theme: watch it instead
+            item = changes.get(timeout=wait) if wait > 0 else changes.get_nowait()
+        except queue.Empty:
+            return batch
+        if item is None:
+            return None
+        last, path = max(last, item[0]), item[1]
+        batch.add(path)
+
+
+def builder(session: Session, watchers: Watchers, changes: queue.Queue[Change | None]) -> None:
+    """Build after each batch of changes, until a None in `changes` says to stop."""
+    while (changed := next_batch(changes)) is not None:
+        session.build(changed)
+        spot = watchers.spot
+        again = spot is not None and any(Path(path) in spot.folders for path in changed)
+        try:                        # a new content folder or theme: watch it instead
+            problems = watchers.watch(watched(session.config), again=again)
         except (OSError, PublishError) as exc:
-            session.say(f"error: cannot watch the new folders: {exc}")
+            problems = [f"cannot watch the new folders: {exc}"]
+        for problem in problems:
+            session.say(f"error: {problem}")
 
 
 class GlobalOptions(Protocol):
@@ -283,17 +350,18 @@ def watch_and_serve(load: Callable[[], Config], *, host: str, port: int, drafts:
     warm = workers.WarmPool(jobs or pipeline.default_jobs(), workers.start_method())
     session = Session(load, config, drafts=drafts, future=future, jobs=jobs, broadcast=broadcast,
                       previews=previews, warm=warm, say=lambda text: say(text))
-    stop = threading.Event()
-    batches: queue.Queue[set[str]] = queue.Queue()
-    watchers = Watchers(batches)
+    changes: queue.Queue[Change | None] = queue.Queue()
+    watchers = Watchers(changes)
     thread: threading.Thread | None = None
+    terminate = _stop_on_sigterm()
     try:
         session.build()                     # in the main thread: prepares the exporters and forks the workers
         if not warm.started:                # that build stopped early: fork now all the same, never from a thread
             warm.start(())
         sock = serve._listen(host, port)    # after the fork: the workers do not hold the port
-        watchers.watch(watched(session.config))
-        thread = threading.Thread(target=builder, args=(session, watchers, batches, stop),
+        for problem in watchers.watch(watched(session.config)):
+            say(f"error: {problem}")
+        thread = threading.Thread(target=builder, args=(session, watchers, changes),
                                   name="publish-build", daemon=True)
         thread.start()
         output_dir = session.config.output_dir
@@ -314,36 +382,33 @@ def watch_and_serve(load: Callable[[], Config], *, host: str, port: int, drafts:
                                 server_header=False, proxy_headers=False, lifespan="off",
                                 timeout_graceful_shutdown=1)
         try:
-            _quiet_server(uvicorn.Server)(server).run(sockets=[sock])
-        except KeyboardInterrupt:     # uvicorn re-raises Ctrl-C after its clean shutdown: stopping is success
+            serve.quiet_server(server, on_stop=broadcast.close).run(sockets=[sock])
+        except KeyboardInterrupt:     # uvicorn re-raises Ctrl-C (and SIGTERM) after its clean shutdown: success
             pass
         finally:
             sock.close()
     finally:
-        stop.set()
-        batches.put(set())
-        watchers.stop()
+        changes.put(None)
         if thread is not None:
             thread.join(timeout=60)                 # a build under way finishes its files
+        watchers.stop()                             # after the builder, which may be re-watching
         warm.close()
         pandoc_server.close()
+        if terminate is not None:
+            signal.signal(signal.SIGTERM, terminate)
     say("Stopped.")
 
 
-def _quiet_server(base: type) -> type:
-    """uvicorn's server, waking twice a second instead of ten times to see whether it should stop
-    (an idle preview server then costs next to no CPU). Its own loop if uvicorn changed shape."""
-    import asyncio
+def _stop_on_sigterm() -> Any:
+    """SIGTERM stops like Ctrl-C (a KeyboardInterrupt), so every `finally` runs: by default it killed the
+    process where it stood, leaving the workers and Pandoc processes behind. Returns the handler it replaced."""
+    if threading.current_thread() is not threading.main_thread():
+        return None
 
-    if not hasattr(base, "on_tick") or not hasattr(base, "main_loop"):
-        return base
+    def interrupt(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt
 
-    class QuietServer(base):  # type: ignore[valid-type, misc]
-        async def main_loop(self) -> None:
-            while not await self.on_tick(0):        # tick 0 also refreshes the Date header
-                await asyncio.sleep(0.5)
-
-    return QuietServer
+    return signal.signal(signal.SIGTERM, interrupt)
 
 
 def _shown(folder: Path, root: Path) -> str:

@@ -150,18 +150,25 @@ def in_order(todo: list[Task], exporters: dict[str, Exporter[Any, Any]], context
 
 
 def dispatch(todo: list[Task], submit: Callable[[Task, Inputs], Future[Outcome]], started: Callable[[], None],
-             inputs: Callable[[Task], Inputs]) -> Iterator[Outcome]:
+             inputs: Callable[[Task], Inputs], window: int | None = None) -> Iterator[Outcome]:
     """Hand the tasks to an executor (`submit`), slowest first as `todo` lists them, each task that
     needs others once they have finished and their files are written (the caller writes a task's
     files before asking for the next Outcome); yields every Outcome as it finishes. A task whose
-    worker failed (died, out of memory, lost on a cluster) is that task's error: the others go on."""
+    worker failed (died, out of memory, lost on a cluster) is that task's error: the others go on.
+    `window`: at most that many tasks handed out at once (a cluster: a task handed out later gets
+    the image copies earlier ones made, instead of making them again)."""
     planned = {task.key for task in todo}
     done: set[str] = set()
+    ready = [task for task in todo if not any(n in planned for n in task.needs)]
     waiting = [task for task in todo if any(n in planned for n in task.needs)]
     running: dict[Future[Outcome], Task] = {}
-    for task in todo:
-        if task not in waiting:
+
+    def hand_out() -> None:
+        while ready and (window is None or len(running) < window):
+            task = ready.pop(0)
             running[submit(task, inputs(task))] = task
+
+    hand_out()
     started()
     while running:
         finished, _ = wait(running, return_when=FIRST_COMPLETED)
@@ -175,7 +182,8 @@ def dispatch(todo: list[Task], submit: Callable[[Task, Inputs], Future[Outcome]]
             done.add(task.key)
         for task in [t for t in waiting if all(n not in planned or n in done for n in t.needs)]:
             waiting.remove(task)
-            running[submit(task, inputs(task))] = task
+            ready.insert(0, task)             # the book waited for its chapters: it goes first
+        hand_out()
     for task in waiting:                  # needs that can never finish (tasks needing each other)
         yield Outcome(task.key, error=f"{task.label}: it needs tasks that need it ({', '.join(task.needs)})")
 

@@ -222,4 +222,10 @@ class Exporter(ABC, Generic[S, Opt]):
                     tuple(a.slug for a in articles), tuple(needs))
 
     def _theme_digest(self, ctx: BuildContext[Any, Any]) -> str:
-        return ctx.themes.digest(self.theme_folder) if self.theme_folder else ""
+        if not self.theme_folder:
+            return ""
+        # Once per context, not per task: 2,000 EPUB chapter tasks would walk the theme 2,000 times.
+        known: dict[str, str] = ctx.__dict__.setdefault("_theme_digests", {})
+        if self.theme_folder not in known:
+            known[self.theme_folder] = ctx.themes.digest(self.theme_folder)
+        return known[self.theme_folder]

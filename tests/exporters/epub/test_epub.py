@@ -428,22 +428,26 @@ def test_empty_selection_is_a_clear_error(site: Path) -> None:
 WEB_BOOK = EpubOptions(tag="web")       # `publish epub --tag web`
 
 
-def test_one_task_per_book_rebuilt_when_a_member_changes(tmp_path: Path) -> None:
+def test_a_member_change_rebuilds_its_chapter_and_the_book(tmp_path: Path) -> None:
     site = copy_sample(tmp_path / "incremental")
     config = load_config(cwd=site)
+    entries = ".publish/epub/field-notes-web/chapters/"
+    web = ["a-little-math-on-the-page", "one-source-many-formats", "the-measure-of-a-line", "why-feeds-still-matter"]
     first = build(config, {"epub": WEB_BOOK}, jobs=1)
-    assert first.written == ["epub/field-notes-web.epub"]
+    assert sorted(first.written) == sorted([".publish/epub/field-notes-web/cover.json", "epub/field-notes-web.epub",
+                                            *(f"{entries}{slug}.json" for slug in web)])
     assert build(config, {"epub": WEB_BOOK}, jobs=1).written == []
     # Not tagged Web: the Web book stays up to date.
     cafe = site / "content" / "le-carnet-du-cafe.md"
     cafe.write_text(cafe.read_text(encoding="utf-8") + "\nUne phrase de plus.\n", encoding="utf-8")
     assert build(config, {"epub": WEB_BOOK}, jobs=1).written == []
-    # A member changed: rebuilt, and the new text is in the book.
-    feeds = site / "content" / "why-feeds-still-matter.md"
-    feeds.write_text(feeds.read_text(encoding="utf-8") + "\nOne more sentence.\n", encoding="utf-8")
-    assert build(config, {"epub": WEB_BOOK}, jobs=1).written == ["epub/field-notes-web.epub"]
+    # A member changed: its chapter and the book are made again, and the new text is in the book.
+    math = site / "content" / "a-little-math-on-the-page.md"
+    math.write_text(math.read_text(encoding="utf-8") + "\nOne more sentence.\n", encoding="utf-8")
+    again = build(config, {"epub": WEB_BOOK}, jobs=1)
+    assert sorted(again.written) == [f"{entries}a-little-math-on-the-page.json", "epub/field-notes-web.epub"]
     rebuilt = Book(site / "output" / "epub" / "field-notes-web.epub")
-    assert b"One more sentence." in rebuilt.file("text/why-feeds-still-matter.xhtml")
+    assert b"One more sentence." in rebuilt.file("text/a-little-math-on-the-page.xhtml")
 
 
 # --- hostile content ----------------------------------------------------------------------------------
@@ -578,7 +582,7 @@ def test_parse_chapter_output_is_well_formed_xml_for_tag_soup() -> None:
 
 
 def test_language_tags_are_made_well_formed() -> None:
-    from publish.exporters.epub.book import language_tag
+    from publish.exporters.epub.places import language_tag
 
     assert language_tag("pt_BR", "en") == "pt-BR"
     assert language_tag("fr", "en") == "fr"

@@ -1,63 +1,165 @@
-"""The EPUB's chapter cache: one edited article re-renders one chapter, and the book is the same
-bytes a cold build writes (checked against a build with no cache at all, and by EPUBCheck)."""
+"""The EPUB as parallel tasks: one per chapter, one for the cover, and the book assembled from their
+entries. An edit re-runs the chapters it changes; the book is always the bytes a cold build writes
+(compared with a build from nothing, and checked by EPUBCheck), whatever entries it finds."""
 
 from __future__ import annotations
 
-import shutil
+from collections.abc import Callable
 from pathlib import Path
 
-from tests.conftest import copy_sample, run_publish
+from publish.content.loader import load
+from publish.exporters.epub import EpubExporter
+from publish.pipeline import Report, build, declared_downloads
+from tests.conftest import copy_sample, load_config, write_article
 from tests.validators import epub_problems
 
-CACHE = Path(".publish") / "epub"
+BOOK = "epub/field-notes.epub"
+ENTRIES = ".publish/epub/field-notes/chapters"
+COVER = ".publish/epub/field-notes/cover.json"
+LINKER = """---
+title: Links Into the Book
+excerpt: An article that links to other chapters, with and without a fragment.
+publishDate: 2025-07-01
+tags: [Typography]
+---
+
+See [what the eye does](/blog/the-measure-of-a-line/#what-the-eye-is-actually-doing) and
+[why feeds matter](/blog/why-feeds-still-matter/).
+
+![A picture kept on another server](https://remote.example/picture.png)
+"""
+REMOTE = "remote image 'https://remote.example/picture.png' is not in the EPUB; its alt text stands in"
 
 
-def _epub(site: Path, output: str, *args: str) -> bytes:
-    result = run_publish(site, "--output", output, "epub", *args)
-    assert result.returncode == 0, result.stdout + result.stderr
-    return next((site / output / "epub").glob("*.epub")).read_bytes()
+def _build(site: Path, output: str = "output", *, force: bool = False, jobs: int = 1) -> Report:
+    config = load_config(cwd=site, overrides={"paths": {"output": output}})
+    report = build(config, {"epub": None}, jobs=jobs, force=force)
+    assert not report.errors, report.errors
+    return report
 
 
-def _entries(site: Path, output: str) -> set[str]:
-    return {p.name for p in (site / output / CACHE).rglob("*") if p.is_file()}
+def _entry(slug: str) -> str:
+    return f"{ENTRIES}/{slug}.json"
 
 
-def test_one_edited_article_is_one_new_chapter_and_the_same_bytes_as_a_cold_build(tmp_path: Path) -> None:
+def _append(site: Path, slug: str, text: str) -> None:
+    path = site / "content" / f"{slug}.md"
+    path.write_text(path.read_text(encoding="utf-8") + text, encoding="utf-8")
+
+
+def _same_as_cold(site: Path) -> None:
+    cold = site / "cold"
+    _build(site, "cold", force=True)
+    assert (site / "output" / BOOK).read_bytes() == (cold / BOOK).read_bytes()
+    assert not epub_problems(site / "output" / BOOK)
+
+
+def test_one_edited_article_runs_its_chapter_and_the_book(tmp_path: Path) -> None:
     site = copy_sample(tmp_path / "site")
-    _epub(site, "output")
-    before = _entries(site, "output")
-    assert len([n for n in before if n.endswith(".json")]) >= 5
-    article = site / "content" / "a-little-math-on-the-page.md"      # no other article links to it
-    text = article.read_text(encoding="utf-8")
-    article.write_text(text.replace("\n\n", "\n\nA paragraph added while writing.\n\n", 1), encoding="utf-8")
+    first = _build(site)
+    slugs = sorted(p.name.removesuffix(".json") for p in (site / "output" / ENTRIES).glob("*.json"))
+    assert len(slugs) >= 7 and _entry(slugs[0]) in first.written and COVER in first.written
+    assert _build(site).written == []
+    _append(site, "a-little-math-on-the-page", "\nA paragraph added while writing.\n")   # no chapter links to it
 
-    cached = _epub(site, "output")
-    after = _entries(site, "output")
-    assert len(after - before) == 1 and len(before - after) == 1        # that chapter alone was made again
-    assert any((site / "output" / CACHE).rglob("*.jpg"))                # the composed cover is kept too
-    cold = _epub(site, "cold", "--force")
-    assert cached == cold
-    assert not epub_problems(next((site / "output" / "epub").glob("*.epub")))
+    edited = _build(site)
+    assert sorted(edited.written) == [_entry("a-little-math-on-the-page"), BOOK]
+    assert sorted(edited.up_to_date) == sorted([f"{BOOK}: {slug}" for slug in slugs
+                                                if slug != "a-little-math-on-the-page"] + [f"{BOOK}: cover"])
+    _same_as_cold(site)
 
 
-def test_a_lost_or_damaged_cache_is_rebuilt(tmp_path: Path) -> None:
+def test_an_edit_runs_again_the_chapters_that_name_its_ids(tmp_path: Path) -> None:
     site = copy_sample(tmp_path / "site")
-    first = _epub(site, "output")
-    for path in (site / "output" / CACHE).rglob("*.json"):
-        path.write_text("{not json", encoding="utf-8")
-    assert _epub(site, "output", "--force") == first
-    shutil.rmtree(site / "output" / CACHE)
-    assert _epub(site, "output", "--force") == first
+    write_article(site, "links-into-the-book.md", LINKER)
+    _build(site, jobs=2)
+    assert _links_inside(site)
+    # A link names one of its ids: the linking chapter is made again with it.
+    _append(site, "the-measure-of-a-line", "\n## A new section at the end\n\nMore words.\n")
+    assert sorted(_build(site).written) == [_entry("links-into-the-book"), _entry("the-measure-of-a-line"), BOOK]
+    # Links to it name no id: only its own chapter.
+    _append(site, "why-feeds-still-matter", "\nOne more sentence.\n")
+    assert sorted(_build(site).written) == [_entry("why-feeds-still-matter"), BOOK]
+    _same_as_cold(site)
 
 
-def test_an_edit_makes_again_the_chapters_that_link_to_it(tmp_path: Path) -> None:
+def _links_inside(site: Path) -> bool:
+    import zipfile
+
+    with zipfile.ZipFile(site / "output" / BOOK) as book:
+        page = book.read("EPUB/text/links-into-the-book.xhtml").decode("utf-8")
+    return 'href="the-measure-of-a-line.xhtml#c' in page and 'href="why-feeds-still-matter.xhtml"' in page
+
+
+def test_a_new_article_adds_its_chapter_and_the_book(tmp_path: Path) -> None:
     site = copy_sample(tmp_path / "site")
-    _epub(site, "output")
-    before = _entries(site, "output")
-    target = site / "content" / "why-feeds-still-matter.md"           # one-source-many-formats links to it
-    assert "why-feeds-still-matter" in (site / "content" / "one-source-many-formats.md").read_text(encoding="utf-8")
-    text = target.read_text(encoding="utf-8")
-    target.write_text(text + "\n## A new section at the end\n\nMore words.\n", encoding="utf-8")
-    cached = _epub(site, "output")
-    assert len(_entries(site, "output") - before) == 2
-    assert cached == _epub(site, "cold", "--force")
+    _build(site)
+    # The newest, the last chapter: the others keep their places; no cover picture, no new year on the cover.
+    write_article(site, "links-into-the-book.md", LINKER)
+    assert sorted(_build(site).written) == [_entry("links-into-the-book"), BOOK]
+    assert _links_inside(site)
+    _same_as_cold(site)
+
+
+def test_a_removed_article_takes_its_entry_with_it(tmp_path: Path) -> None:
+    site = copy_sample(tmp_path / "site")
+    write_article(site, "links-into-the-book.md", LINKER)
+    _build(site)
+    assert (site / "output" / _entry("links-into-the-book")).is_file()
+    (site / "content" / "links-into-the-book.md").unlink()
+    report = _build(site)
+    assert _entry("links-into-the-book") in report.removed
+    assert not (site / "output" / _entry("links-into-the-book")).exists()
+    assert report.written == [BOOK]
+    _same_as_cold(site)
+
+
+def _about_the_book(report: Report) -> list[str]:
+    return [p.message for p in report.warnings if "EPUB" in p.message]
+
+
+def _parts(site: Path) -> tuple[dict[str, bytes], Callable[[dict[str, bytes]], tuple[bytes, list[str]]]]:
+    """The files of every chapter and cover task, made by the real exporter, and a book renderer
+    that takes the inputs it finds."""
+    config = load_config(cwd=site)
+    exporter = EpubExporter()
+    ctx = exporter.context(config, load(config, jobs=1).collection, downloads=declared_downloads(config))
+    *parts, book = exporter.plan(ctx)
+    assert book.needs == tuple(t.key for t in parts)
+    files: dict[str, bytes] = {}
+    for task in parts:
+        made = ctx.for_task()
+        assert exporter.render(made, task) == []                  # a chapter's warnings are the book's to say
+        files.update(made.files)
+
+    def render_book(inputs: dict[str, bytes]) -> tuple[bytes, list[str]]:
+        made = ctx.for_task(inputs)
+        said = exporter.render(made, book)
+        return made.files[BOOK], [n.message for n in said]
+
+    return files, render_book
+
+
+def test_the_book_makes_itself_what_its_entries_lack(tmp_path: Path) -> None:
+    site = copy_sample(tmp_path / "site")
+    write_article(site, "links-into-the-book.md", LINKER)
+    report = _build(site)
+    assert _about_the_book(report) == [REMOTE]                        # said once, by the book
+    assert _about_the_book(_build(site)) == [REMOTE]                  # and again when all is up to date
+    old = {rel: (site / "output" / rel).read_bytes() for rel in report.written if rel != BOOK}
+    # The link target changes; the linking chapter's entry and the target's are now stale.
+    _append(site, "the-measure-of-a-line", "\n## A new section at the end\n\nMore words.\n")
+    cold = _build(site, "cold", force=True)
+    expected = (site / "cold" / BOOK).read_bytes()
+    assert _about_the_book(cold) == [REMOTE]
+
+    files, render_book = _parts(site)
+    assert render_book(files) == (expected, [REMOTE])                 # every entry current
+    assert render_book({}) == (expected, [REMOTE])                    # every chapter task and the cover failed
+    linker, measure = _entry("links-into-the-book"), _entry("the-measure-of-a-line")
+    assert old[linker] != files[linker] and old[measure] != files[measure]
+    stale = {**files, linker: old[linker], measure: old[measure]}    # their tasks failed after the edit
+    assert render_book(stale) == (expected, [REMOTE])
+    damaged = {**files, linker: b"{not json", measure: files[measure][:100]}
+    damaged.pop(".publish/epub/field-notes/cover.json")
+    assert render_book(damaged) == (expected, [REMOTE])

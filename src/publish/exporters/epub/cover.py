@@ -9,10 +9,16 @@ from __future__ import annotations
 
 import io
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
+
+from publish.errors import PublishError
+from publish.exporters.epub.places import COVER_WIDTH, IMAGE_WIDTH, THEME_FOLDER
+from publish.html import strip_forbidden
+from publish.model import Article, Image
 
 WIDTH, HEIGHT = 1600, 2400
 MOSAIC_HEIGHT = 1400
@@ -40,6 +46,35 @@ class CoverText:
     subtitle: str            # e.g. the tag of a selection; may be empty
     dates: str               # "2024 – 2025"
     author: str
+
+
+def book_cover(ctx: Any, book_title: str, text: CoverText, articles: Sequence[Article]) -> tuple[bytes, str]:
+    """The configured cover image, or one composed from the articles' covers; with its alt text.
+    `ctx`: the build context of the task."""
+    image: Image | None = ctx.site.book_cover
+    if image is not None:
+        from publish.images import convert
+
+        width = COVER_WIDTH if image.format == "SVG" else min(image.width, COVER_WIDTH)   # vectors scale up
+        height = max(1, round(image.height * width / image.width))
+        data = convert(image, width, height)
+        if data[:4] == b"\x89PNG":
+            data = as_jpeg(data)
+        return data, f"Cover of {strip_forbidden(book_title)}"
+    pictures: list[bytes] = []
+    for article in articles:
+        if article.cover is not None and len(pictures) < MAX_TILES:
+            try:
+                relative, _, _ = ctx.web_image(article.cover, IMAGE_WIDTH)
+                pictures.append(ctx.shared(relative))
+            except (PublishError, OSError):
+                continue
+    fonts = {relative.removeprefix("fonts/"): path for relative, path in ctx.themes.files(THEME_FOLDER).items()
+             if relative.startswith("fonts/")}
+    data = compose(text, pictures, fonts)
+    mosaic = ", over a mosaic of the articles' images" if pictures else ""
+    subtitle = f", {text.subtitle}" if text.subtitle else ""
+    return data, strip_forbidden(f"Cover of {text.title}{subtitle}, {text.dates}{mosaic}.")
 
 
 def compose(text: CoverText, images: list[bytes], theme_fonts: Mapping[str, Path]) -> bytes:

@@ -34,6 +34,7 @@ from publish.exporters.epub.tree import (
     replace_with_text,
 )
 from publish.html import strip_forbidden
+from publish.model import Article
 from publish.namespaces import EPUB_OPS, XHTML
 from publish.text import slugify
 
@@ -84,6 +85,21 @@ class ChapterBody:
             if heading.get("id") and text:
                 found.append((heading.get("id"), text))
         return found
+
+
+@dataclass
+class Chapter:
+    """An article's chapter being made: where it goes in the book and its body."""
+
+    article: Article
+    prefix: str                        # id prefix: "c3"
+    href: str                          # inside the book: "text/<slug>.xhtml"
+    body: ChapterBody
+    language: str                      # a well-formed language tag (OPF-092 and Nu reject others)
+    cover: tuple[str, int, int, str] | None = None   # (src, width, height, alt)
+
+    def book_id(self, source_id: str) -> str | None:
+        return self.body.book_id(source_id)
 
 
 ImageResolver = Callable[[str, str], "tuple[str, int, int, str] | None"]   # (src, alt) -> (src, w, h, alt)
