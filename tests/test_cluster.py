@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -130,6 +131,11 @@ def test_a_cluster_build_is_the_local_build(cluster: Cluster, tmp_path: Path) ->
     assert all(list(folder.iterdir()) == [] for folder in cluster.folders)       # nothing written where they run
     again = pipeline.build(load_config(cwd=remote), dict.fromkeys(BUILT_INS), scheduler=cluster.address)
     assert again.exit_code == 0 and again.written == [] and again.up_to_date
+    # A cold build on the same, now warm, workers: every image copy is delivered again.
+    shutil.rmtree(remote / "output")
+    cold = pipeline.build(load_config(cwd=remote), dict.fromkeys(BUILT_INS), scheduler=cluster.address)
+    assert cold.exit_code == 0, cold.problems
+    assert _outputs(remote) == _outputs(local)
 
 
 class _KillOnce:

@@ -288,6 +288,12 @@ def _render_on_worker(shipment: Shipment, files: Mapping[str, tuple[str, bytes]]
                        pid=os.getpid())
     with _LOCK:
         folder = _site_folder()
+        if _BUILD is None or _BUILD.id != shipment.build:
+            # A new build starts from an empty copy: image copies left by an earlier build must not
+            # count as held by output/ (this build's output/ may not have them).
+            shutil.rmtree(folder, ignore_errors=True)
+            folder.mkdir(parents=True, exist_ok=True)
+            _WRITTEN.clear()
         for relative, (digest, data) in files.items():
             if _WRITTEN.get(relative) != digest:
                 from publish.paths import output_path, write_atomic
