@@ -223,7 +223,8 @@ class SiteFiles:
                 data = path.read_bytes()
             except OSError:
                 return None                   # gone: the task says what it misses, as it would here
-            found = self.sent[relative] = (hashlib.sha256(data).hexdigest(), self.client.scatter(data, hash=False))
+            future = self.client.scatter(data, hash=False, direct=False)   # via the scheduler: survives a lost worker
+            found = self.sent[relative] = (hashlib.sha256(data).hexdigest(), future)
         return found
 
 
@@ -243,7 +244,7 @@ def run(client: Any, todo: list[Task], exporters: dict[str, Exporter[Any, Any]],
     executor = client.get_executor(retries=RETRIES, pure=False)
 
     def submit(task: Task, given: Inputs) -> Any:
-        sent = client.scatter(dict(given), hash=False) if given else {}
+        sent = client.scatter(dict(given), hash=False, direct=False) if given else {}
         return executor.submit(_render_on_worker, shipment, files.for_task(task, contexts[task.exporter]),
                                task, sent)
 
