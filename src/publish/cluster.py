@@ -223,7 +223,7 @@ class SiteFiles:
                 data = path.read_bytes()
             except OSError:
                 return None                   # gone: the task says what it misses, as it would here
-            future = self.client.scatter(data, hash=False, direct=False)   # via the scheduler: survives a lost worker
+            future = _scatter(self.client, data)
             found = self.sent[relative] = (hashlib.sha256(data).hexdigest(), future)
         return found
 
@@ -244,7 +244,7 @@ def run(client: Any, todo: list[Task], exporters: dict[str, Exporter[Any, Any]],
     executor = client.get_executor(retries=RETRIES, pure=False)
 
     def submit(task: Task, given: Inputs) -> Any:
-        sent = client.scatter(dict(given), hash=False, direct=False) if given else {}
+        sent = _scatter(client, dict(given)) if given else {}
         return executor.submit(_render_on_worker, shipment, files.for_task(task, contexts[task.exporter]),
                                task, sent)
 
@@ -254,6 +254,19 @@ def run(client: Any, todo: list[Task], exporters: dict[str, Exporter[Any, Any]],
     for outcome in dispatch(todo, submit, started, inputs, window):
         files.learn(name for name, _ in outcome.copies)
         yield outcome
+
+
+def _scatter(client: Any, data: Any) -> Any:
+    """Send data to the cluster through the scheduler; a worker lost meanwhile (its connection
+    closes under the scatter) is retried on the others."""
+    for attempt in range(4):
+        try:
+            return client.scatter(data, hash=False, direct=False)
+        except OSError:                       # distributed's CommClosedError is one
+            if attempt == 3:
+                raise
+            time.sleep(0.5 * (attempt + 1))
+    raise AssertionError("unreachable")
 
 
 def _theme_digest(exporter: Exporter[Any, Any], ctx: BuildContext[Any, Any]) -> str:
