@@ -308,10 +308,10 @@ def _render_on_worker(shipment: Shipment, files: Mapping[str, tuple[str, bytes]]
             shutil.rmtree(folder, ignore_errors=True)
             folder.mkdir(parents=True, exist_ok=True)
             _WRITTEN.clear()
+        from publish.paths import output_path, write_atomic
+
         for relative, (digest, data) in files.items():
             if _WRITTEN.get(relative) != digest:
-                from publish.paths import output_path, write_atomic
-
                 write_atomic(output_path(folder, relative), data)
                 _WRITTEN[relative] = digest
         build = _unpack(shipment, folder)

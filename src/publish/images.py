@@ -127,6 +127,7 @@ def web_copy(image: Image, output_dir: Path, max_width: int) -> tuple[str, int, 
 # output/ (which may be on another machine). Names say what a copy is made from, so never stale.
 _COPIES: dict[str, bytes] = {}
 _COPIES_BUDGET = 64 << 20
+_COPIES_SIZE = 0                 # bytes held in _COPIES
 
 
 def copy_bytes(image: Image, name: str, width: int, height: int, output_dir: Path) -> bytes:
@@ -139,9 +140,11 @@ def copy_bytes(image: Image, name: str, width: int, height: int, output_dir: Pat
         found = (output_dir / name).read_bytes()
     except OSError:
         found = convert(image, width, height)
-    while _COPIES and sum(map(len, _COPIES.values())) + len(found) > _COPIES_BUDGET:
-        del _COPIES[next(iter(_COPIES))]                     # the oldest first
+    global _COPIES_SIZE
+    while _COPIES and _COPIES_SIZE + len(found) > _COPIES_BUDGET:
+        _COPIES_SIZE -= len(_COPIES.pop(next(iter(_COPIES))))     # the oldest first
     _COPIES[name] = found
+    _COPIES_SIZE += len(found)
     return found
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import json
 from dataclasses import dataclass, field
+from typing import Any
 
 from publish.exporters.epub.places import FORMAT
 from publish.exporters.epub.xhtml import ChapterBody
@@ -48,12 +49,10 @@ def dump(key: str, page: bytes, body: ChapterBody, sections: list[tuple[str, str
 
 def load(raw: bytes | None, key: str, prefix: str) -> Entry | None:
     """The entry in `raw` if it was made for `key`; else None."""
-    if raw is None:
+    data = _made_for(raw, key)
+    if data is None:
         return None
     try:
-        data = json.loads(raw)
-        if data.get("format") != FORMAT or data.get("key") != key:
-            return None
         body = CachedBody(prefix=prefix, root=None, notes=[None] * int(data["notes"]),
                           ids={str(k): str(v) for k, v in data["ids"].items()}, has_math=bool(data["math"]),
                           cached_sections=[(str(i), str(t)) for i, t in data["sections"]])
@@ -70,12 +69,23 @@ def dump_cover(key: str, image: bytes, alt: str) -> bytes:
 
 def load_cover(raw: bytes | None, key: str) -> tuple[bytes, str] | None:
     """The cover image and its alt text in `raw` if they were made for `key`; else None."""
+    data = _made_for(raw, key)
+    if data is None:
+        return None
+    try:
+        return base64.b64decode(data["jpeg"], validate=True), str(data["alt"])
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return None
+
+
+def _made_for(raw: bytes | None, key: str) -> dict[str, Any] | None:
+    """The JSON object in `raw` if it is of this format and was made for `key`; else None."""
     if raw is None:
         return None
     try:
         data = json.loads(raw)
-        if data.get("format") != FORMAT or data.get("key") != key:
-            return None
-        return base64.b64decode(data["jpeg"], validate=True), str(data["alt"])
-    except (ValueError, KeyError, TypeError, AttributeError):
+    except ValueError:
         return None
+    if not isinstance(data, dict) or data.get("format") != FORMAT or data.get("key") != key:
+        return None
+    return data
