@@ -11,8 +11,11 @@ pipeline as `publish all` runs it), measured from outside:
   CPU           user + system seconds of the whole process tree: the build, its worker processes and
                 Pandoc (getrusage(RUSAGE_CHILDREN) before and after; it counts every descendant that
                 was waited for, so it is checked against the CPU seen in /proc while the build ran)
-  peak memory   the highest summed RSS of that tree, sampled every 50 ms (benchmarks/proctree.py);
-                forked workers share pages, which are counted once per process
+  own CPU       the build's own process alone (getrusage(RUSAGE_SELF) in it): what stays on the
+                client when the tasks run on a cluster
+  peak memory   the highest summed RSS of that tree, sampled every 50 ms (benchmarks/proctree.py),
+                and the processes it was made of; forked workers share pages, which are counted
+                once per process
   longest task  the CPU seconds of the slowest single task (in its worker), as a share of the build's wall
                 time and of its CPU seconds spread over the worker processes (the build on idle cores; a
                 loaded machine stretches the wall time and would flatter the first share)
@@ -206,13 +209,15 @@ def _median_row(rows: list[dict[str, Any]]) -> dict[str, Any]:
 
 def _print_scale(summary: dict[int, dict[str, Any]], ratios: dict[int, dict[str, float]], sizes: list[int]) -> None:
     print(f"\n{'articles':>8} {'wall s':>8} {'CPU s':>8} {'CPU/art s':>10} {'peak MiB':>9} {'longest task':>29} "
-          f"{'share':>13} {'tasks':>6} {'sent/task KiB':>13}")
+          f"{'share':>13} {'tasks':>6} {'sent/task KiB':>13} {'own ms/art':>10}")
     for n in sizes:
         row = summary[n]
         print(f"{n:>8} {row['wall']:>8.1f} {row['cpu']:>8.1f} {row['cpu_per_article']:>10.3f} "
               f"{row['peak_rss'] / MiB:>9.0f} {row['longest_task'][:20]:>20} {row['longest_seconds']:>6.2f} s "
               f"{100 * row['longest_share']:>5.1f}%/{100 * row['longest_share_cpu']:>5.1f}% {row['tasks']:>6} "
-              f"{row['sent_total'] / max(1, row['tasks']) / 1024:>13.1f}")
+              f"{row['sent_total'] / max(1, row['tasks']) / 1024:>13.1f} "
+              f"{1000 * row.get('self_cpu', 0.0) / row['articles']:>10.1f}")
+    print("(own ms/art: CPU of the build's own process per article: what stays on the client of a cluster)")
     print("\nCPU seconds per task, by exporter (largest corpus): tasks, mean, max")
     for name, entry in sorted(summary[sizes[-1]]["by_exporter"].items()):
         print(f"  {name:8} {entry['tasks']:>6} {entry['cpu'] / entry['tasks']:>8.3f} {entry['max']:>8.3f}   "
