@@ -4,6 +4,7 @@ only that (`SLUG…`, not `slugs... <list[str]>`)."""
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 import typer
@@ -29,6 +30,9 @@ def _plain_help(params: list[Any]) -> list[Any]:
             param.metavar = ""
         elif isinstance(param, TyperArgument) and param.metavar and not isinstance(param, _Argument):
             param.__class__ = _Argument
+            shown = copy.copy(param.type)          # Typer < 0.29 shows the type's metavar (`<str>`)
+            shown.get_metavar = lambda *args, **kwargs: ""  # type: ignore[method-assign]
+            param.type = shown
     return params
 
 
