@@ -22,6 +22,7 @@ from publish.cli_theme import theme_app
 from publish.errors import ConfigError, PublishError
 
 if TYPE_CHECKING:
+    from publish import noop
     from publish.config import Config
     from publish.content.loader import Loaded
     from publish.exporters.base import Options as ExporterOptions
@@ -161,9 +162,11 @@ def _build(ctx: typer.Context, selection: dict[str, ExporterOptions | None], for
     return report, config
 
 
-def _finish(ctx: typer.Context, report: Report, config: Config, *, files_of: str | None = None) -> NoReturn:
+def _finish(ctx: typer.Context, report: Report, config: Config, *, files_of: str | None = None,
+            stamp: noop.Start | None = None) -> NoReturn:
     """Print the problems and the summary, and exit. `files_of`: a command that names articles
-    names each file it wrote (or found up to date) for that exporter."""
+    names each file it wrote (or found up to date) for that exporter. `stamp`: `publish all`
+    records the no-op stamp (noop.py)."""
     from publish.console import print_files_of, print_report
 
     opts = _options(ctx)
@@ -175,6 +178,10 @@ def _finish(ctx: typer.Context, report: Report, config: Config, *, files_of: str
 
         feeds = update(config.output_dir, remember=not (opts.drafts or opts.future))
     print_report(report, config, verbose=opts.verbose, quiet=opts.quiet, feeds=feeds)
+    if stamp is not None:
+        from publish import noop
+
+        noop.remember(stamp, report, config, feeds)
     raise typer.Exit(report.exit_code)
 
 
@@ -220,15 +227,20 @@ Force = Annotated[bool, typer.Option("--force", help="Rebuild even what is up to
 @command("all")
 def all_command(ctx: typer.Context, force: Force = False) -> None:
     """Every exporter, incrementally: the command to run before a release."""
-    from publish import registry
+    from publish import noop, registry
 
+    opts = _options(ctx)
+    start, preview = noop.Start.now(opts.config, opts.overrides), opts.drafts or opts.future
+    if not (force or opts.verbose or preview) and noop.answer(start, quiet=opts.quiet):
+        raise typer.Exit(0)
     found = registry.discover()
     for name, entry in found.items():
-        if entry.exporter is None and not _options(ctx).quiet:
+        if entry.exporter is None and not opts.quiet:
             typer.echo(f"warning: skipping the {name} exporter from {entry.distribution}: it {entry.error}", err=True)
     names = [name for name, entry in found.items() if entry.exporter is not None]
     report, config = _build(ctx, dict.fromkeys(names), force)
-    _finish(ctx, report, config)
+    whole = len(names) == len(found) and not preview
+    _finish(ctx, report, config, stamp=start if whole else None)
 
 
 @command("pdf")

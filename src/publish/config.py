@@ -24,9 +24,9 @@ from publish.checking import converted, kind, suggest, type_problem
 from publish.engines import NO_ENGINE, Engine, read_engine
 from publish.errors import ConfigError
 from publish.model import FrozenDict
+from publish.siteroot import CONFIG_FILE, find_root
 from publish.themes import ThemeChain, resolve_theme
 
-CONFIG_FILE = "publish.toml"
 PLACEHOLDER_URL = "https://example.com"     # only when no source names the site's URL, and never silently
 
 T = TypeVar("T")
@@ -302,22 +302,6 @@ def _under(root: Path, value: str) -> Path:
 # publish's own sections; every other one is an exporter's
 SECTIONS: dict[str, type] = {f.name: typing.get_type_hints(Config)[f.name] for f in fields(Config)
                              if f.name not in ("exporter_settings", "root", "source", "engine", "origins")}
-
-
-def find_root(start: Path) -> tuple[Path, Path | None]:
-    """The site root: the folder holding publish.toml or a pyproject.toml with [tool.publish]."""
-    start = start.resolve()
-    if (start / CONFIG_FILE).is_file():
-        return start, start / CONFIG_FILE
-    pyproject = start / "pyproject.toml"
-    if pyproject.is_file():
-        try:
-            data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError):
-            data = {}
-        if "publish" in data.get("tool", {}):
-            return start, pyproject
-    return start, None
 
 
 def load_config(config_file: Path | None = None, cwd: Path | None = None,

@@ -14,6 +14,8 @@ from rich.table import Table
 from publish.html import CONTROLS
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from publish.config import Config
     from publish.content.loader import Problem
     from publish.feed_changes import FeedChanges
@@ -106,19 +108,23 @@ def print_report(report: Report, config: Config, *, verbose: bool, quiet: bool,
         if report.cpu:
             spent = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in sorted(report.cpu.items()))
             out.print(f"  CPU time in workers: {spent}")
-    left_out = ""
-    if report.left_out:
-        counts = {why: sum(1 for _, w in report.left_out if w == why) for why in ("draft", "future", "expired")}
-        parts = [f"{n} {why}{'s' if n != 1 and why == 'draft' else ''}" for why, n in counts.items() if n]
-        left_out = f" ({', '.join(parts)} left out; --drafts/--future include them)"
-    summary = (f"{report.articles} article(s){left_out}: wrote {len(written)} file(s), "
-               f"removed {len(removed)} file(s), {len(report.up_to_date)} output(s) up to date, "
-               f"{len(report.warnings)} warning(s), "
-               f"{len(report.errors)} error(s) in {report.seconds:.1f} s -> {config.output_dir}")
-    colour = "red" if report.errors else "green"
+    left_out = {why: sum(1 for _, w in report.left_out if w == why) for why in ("draft", "future", "expired")}
     if feeds is not None:
         out.print(escape(feeds.describe()), style="yellow" if feeds.removed else None)
-    out.print(f"[{colour}]{escape(summary)}[/]")
+    print_summary(report.articles, left_out, written=len(written), removed=len(removed),
+                  up_to_date=len(report.up_to_date), warnings=len(report.warnings), errors=len(report.errors),
+                  seconds=report.seconds, output_dir=config.output_dir)
+
+
+def print_summary(articles: int, left_out: dict[str, int], *, written: int, removed: int, up_to_date: int,
+                  warnings: int, errors: int, seconds: float, output_dir: Path) -> None:
+    """The line every run ends with."""
+    parts = [f"{n} {why}{'s' if n != 1 and why == 'draft' else ''}" for why, n in left_out.items() if n]
+    left = f" ({', '.join(parts)} left out; --drafts/--future include them)" if parts else ""
+    summary = (f"{articles} article(s){left}: wrote {written} file(s), removed {removed} file(s), "
+               f"{up_to_date} output(s) up to date, {warnings} warning(s), {errors} error(s) in {seconds:.1f} s "
+               f"-> {output_dir}")
+    out.print(f"[{'red' if errors else 'green'}]{escape(summary)}[/]")
 
 
 def print_articles(config: Config, articles: Sequence[tuple[Article, str]]) -> None:

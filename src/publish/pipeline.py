@@ -63,6 +63,7 @@ class Report(HasProblems):
     notes: list[str] = field(default_factory=list)                  # for -v only (third-party patches)
     seconds: float = 0.0
     collection: Collection | None = None                            # what was published (watch mode's previews)
+    changes_at: datetime | None = None                              # when an article's date or expiry comes
 
     @property
     def exit_code(self) -> int:
@@ -110,6 +111,7 @@ def _build(config: Config, selection: Mapping[str, Options | None], drafts: bool
         loaded = load(config, drafts=drafts, future=future, jobs=jobs)
         _take_load(report, loaded)
         report.collection = loaded.collection
+        report.changes_at = loaded.changes_at
         downloads = declared_downloads(config)
         present = _copies_present(output_dir)
         contexts: Contexts = {name: replace(exporter.context(config, loaded.collection, options=selection[name],

@@ -43,6 +43,7 @@ class Loaded(HasProblems):
     skipped: list[tuple[Article, str]] = field(default_factory=list)   # (article, "draft" | "future" | "expired")
     problems: list[Problem] = field(default_factory=list)
     reused: int = 0                     # articles taken unchanged from the previous run's cache
+    changes_at: datetime | None = None  # the next time an article comes or goes by its date or expiry
 
 
 def discover(content_dir: Path, public_dir: Path) -> Iterator[Path]:
@@ -135,6 +136,7 @@ def load(config: Config, *, drafts: bool = False, future: bool = False, jobs: in
     now = now or datetime.now(zone)
     published: list[Article] = []
     skipped: list[tuple[Article, str]] = []
+    changes_at: datetime | None = None
     for draft, result in zip(unique, results, strict=True):
         if isinstance(result, PublishError):
             problems.append(Problem("error", draft.source, _without_path(result)))
@@ -149,8 +151,13 @@ def load(config: Config, *, drafts: bool = False, future: bool = False, jobs: in
             skipped.append((article, "expired"))
         else:
             published.append(article)
+        coming = [article.published] if article.published > now and not article.draft else []
+        if draft.expires is not None and draft.expires > now:
+            coming.append(draft.expires)
+        changes_at = min([changes_at, *coming] if changes_at else coming, default=None)
     problems.extend(cover_fact(published, unique, config))
-    return Loaded(Collection(site, tuple(published)), skipped, problems, reused=len(finish_one.reused_slugs))
+    return Loaded(Collection(site, tuple(published)), skipped, problems, reused=len(finish_one.reused_slugs),
+                  changes_at=changes_at)
 
 
 def _path_key(path: str) -> str:
