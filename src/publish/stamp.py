@@ -29,7 +29,7 @@ from publish.paths import write_atomic
 STAMP = ".publish/stamp.json"
 LOCK = ".publish/lock"
 FORMAT = 1
-MAX_FILES = 50_000          # a site root holding more (a checkout with its dependencies): no stamp
+MAX_FILES = 50_000          # an input folder holding more (a checkout with its dependencies): no stamp
 RACY_NS = 2_000_000_000     # files this close to the run's start may have changed while it read them
 SKIPPED_DIRS = frozenset({"node_modules", "__pycache__"})
 # The environment that changes outputs (never stored: only its digest).
@@ -77,7 +77,7 @@ def answer(root: Path, output_dir: Path, key: str) -> Summary | None:
         for folder, recorded in zip(trees, stamp["inputs"], strict=True):
             if _files(folder, skip=output_dir) != _decoded(recorded):
                 return None
-        if _files(output_dir, skip=None) != _decoded(stamp["outputs"]):
+        if _files(output_dir, skip=None, limit=None) != _decoded(stamp["outputs"]):
             return None
         return Summary(**stamp["summary"])
     except (OSError, ValueError, KeyError, TypeError):
@@ -95,7 +95,7 @@ def record(root: Path, output_dir: Path, key: str, readable: Iterable[Path], sum
         if not any(folder.is_relative_to(tree) for tree in trees):
             trees.append(folder)
     inputs = [_files(folder, skip=output_dir) for folder in trees]
-    outputs = _files(output_dir, skip=None)
+    outputs = _files(output_dir, skip=None, limit=None)       # publish's own: no limit
     newest = max((mtime for files in inputs if files for mtime, _ in files.values()), default=0)
     if any(files is None for files in inputs) or outputs is None or newest >= started_ns - RACY_NS:
         path.unlink(missing_ok=True)
@@ -115,14 +115,18 @@ def forget(output_dir: Path) -> None:
         pass
 
 
-def _files(top: Path, skip: Path | None) -> Files | None:
+def _files(top: Path, skip: Path | None, limit: int | None = MAX_FILES) -> Files | None:
     """Every file under `top` with its modification time and size, leaving out hidden folders,
     dependency caches and `skip` (the output folder, when walking the site root); None past
-    MAX_FILES. In the output folder itself (`skip` None) publish's own records under .publish/
+    `limit` files. In the output folder itself (`skip` None) publish's own records under .publish/
     count, all but the lock and the stamp."""
     found: Files = {}
-    pending = [top]
-    records = top / ".publish"
+    start = str(top)
+    cut = len(os.path.join(start, ""))            # scandir's paths start with top's own spelling
+    records = os.path.join(start, ".publish") if skip is None else ""
+    skipped = str(skip) if skip is not None else ""
+    unwatched = (Path(STAMP).name, Path(LOCK).name)
+    pending = [start]
     while pending:
         folder = pending.pop()
         try:
@@ -130,21 +134,20 @@ def _files(top: Path, skip: Path | None) -> Files | None:
         except OSError:
             continue
         for entry in entries:
-            path = Path(entry.path)
             if entry.is_dir(follow_symlinks=False):      # a linked folder counts as its link
                 hidden = entry.name.startswith(".") or entry.name in SKIPPED_DIRS
-                if (hidden and not (skip is None and path == records)) or path == skip:
+                if (hidden and entry.path != records) or entry.path == skipped:
                     continue
-                pending.append(path)
+                pending.append(entry.path)
                 continue
-            if folder == records and entry.name in (Path(STAMP).name, Path(LOCK).name):
+            if folder == records and entry.name in unwatched:
                 continue
             try:
                 info = entry.stat(follow_symlinks=not entry.is_dir())
             except OSError:
                 continue
-            found[os.path.relpath(entry.path, top)] = (info.st_mtime_ns, info.st_size)
-            if len(found) > MAX_FILES:
+            found[entry.path[cut:]] = (info.st_mtime_ns, info.st_size)
+            if limit is not None and len(found) > limit:
                 return None
     return found
 
