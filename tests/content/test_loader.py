@@ -332,3 +332,34 @@ def test_pandoc_runs_once_per_article_and_is_cached(sample_site: Path) -> None:
     stamps = [p.stat().st_mtime_ns for p in cache]
     load(config)
     assert [p.stat().st_mtime_ns for p in sorted((config.output_dir / ".publish" / "html").iterdir())] == stamps
+
+
+def test_a_second_load_reads_again_only_what_changed(tmp_path: Path) -> None:
+    """Watch mode's rebuilds: unchanged files' front matter is taken from the last load in this
+    process; an edit (even keeping the size), a new file or a configuration change reads again."""
+    from publish.content import loader
+
+    site = tmp_path
+    for name in ("one.md", "two.md"):
+        write_article(site, name, f"---\ntitle: {name}\npublishDate: 2024-01-02\n---\n\nText.\n")
+    old = datetime.now(UTC).timestamp() - 3600
+    for path in (site / "content").iterdir():
+        os.utime(path, (old, old))
+    config = load_config(cwd=site)
+    first = {a.slug: a for a in load(config, write_cache=False).collection}
+    assert set(loader._DRAFTS) and all(d.title in ("one.md", "two.md") for d in loader._DRAFTS.values())
+    kept = {key[0]: draft for key, draft in loader._DRAFTS.items()}
+
+    path = site / "content" / "one.md"
+    path.write_text(path.read_text(encoding="utf-8").replace("one.md", "ONE.md"), encoding="utf-8")
+    os.utime(path, (old + 1, old + 1))
+    second = {a.slug: a for a in load(config, write_cache=False).collection}
+    assert second["one"].title == "ONE.md" and second["two"].title == "two.md"
+    again = {key[0]: draft for key, draft in loader._DRAFTS.items()}
+    assert again[str(site / "content" / "two.md")] is kept[str(site / "content" / "two.md")]
+    assert again[str(path)] is not kept[str(path)]
+
+    path.write_text(path.read_text(encoding="utf-8").replace("ONE.md", "Uno.md"), encoding="utf-8")
+    third = {a.slug: a for a in load(config, write_cache=False).collection}   # just written: read, not kept
+    assert third["one"].title == "Uno.md" and str(path) not in {key[0] for key in loader._DRAFTS}
+    assert first.keys() == second.keys() == third.keys()
