@@ -342,3 +342,13 @@ def test_editor_and_version_control_files_never_start_a_build(tmp_path: Path) ->
                  content / "4913", content / ".git" / "index", content / ".DS_Store", tmp_path / "output" / "rss.xml",
                  tmp_path / "notes.txt", content / "post.md.___jb_tmp___"):
         assert not relevant(spot, str(path)), path
+
+
+def test_the_changed_line_leaves_out_temporary_files(tmp_path: Path) -> None:
+    from publish.watch import worth_naming
+
+    post = tmp_path / "post.md"
+    post.write_text("x", encoding="utf-8")
+    gone = [str(tmp_path / "sedX1b2c3"), str(tmp_path / "4913")]
+    assert worth_naming([*gone, str(post), str(tmp_path / "deleted.md")]) == [str(tmp_path / "deleted.md"), str(post)]
+    assert worth_naming(gone) == sorted(gone)          # nothing else: say what there is

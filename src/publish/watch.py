@@ -106,6 +106,13 @@ def noise(path: Path) -> bool:
     return bool(NOISE_NAMES.search(path.name)) or not NOISE_FOLDERS.isdisjoint(path.parts)
 
 
+def worth_naming(changed: Iterable[str]) -> list[str]:
+    """The changed paths to name in the terminal: a name that is gone and has no suffix was an
+    editor's or sed's temporary file (`sedX1b2c3`, vim's `4913`); the build runs all the same."""
+    every = sorted(changed)
+    return [p for p in every if Path(p).suffix or Path(p).exists()] or every
+
+
 class Session:
     """The watch loop's state: the last good configuration and build, the warm workers, the pages."""
 
@@ -121,7 +128,7 @@ class Session:
     def build(self, changed: Iterable[str] = ()) -> list[str]:
         """One build; returns its errors as shown (empty: all published). Never raises."""
         started = time.perf_counter()
-        changed = sorted(changed)
+        changed = worth_naming(changed)
         if changed:
             self.say(f"changed: {', '.join(self._shown(p) for p in changed[:5])}"
                      + (f" and {len(changed) - 5} more" if len(changed) > 5 else ""))
