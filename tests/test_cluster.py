@@ -207,6 +207,37 @@ def test_without_dask_the_scheduler_option_says_what_to_install(sample_site: Pat
     assert "publish[dask]" in result.stderr
 
 
+def test_a_scheduler_without_publish_is_a_usage_error(sample_site: Path, tmp_path: Path) -> None:
+    blocker = tmp_path / "blocker"
+    blocker.mkdir()
+    (blocker / "sitecustomize.py").write_text("import sys\nsys.modules['publish'] = None\n")
+    port = _free_port()
+    address = f"tcp://127.0.0.1:{port}"
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(blocker), os.environ.get("PYTHONPATH")]))}
+    scheduler = subprocess.Popen([sys.executable, "-m", "distributed.cli.dask_scheduler", "--host", "127.0.0.1",
+                                  "--port", str(port), "--no-dashboard"], cwd=tmp_path, env=env,
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        _wait_for_port(port)
+        result = run_publish(sample_site, "--scheduler", address, "feed")
+    finally:
+        scheduler.terminate()
+        scheduler.wait(timeout=30)
+    assert result.returncode == 2, result.stderr
+    assert f"the Dask scheduler at {address} cannot load publish" in result.stderr
+    assert "where the scheduler runs" in result.stderr
+    assert not (sample_site / "output").exists()
+
+
+def _wait_for_port(port: int) -> None:
+    for _ in range(600):
+        with socket.socket() as sock:
+            if sock.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.1)
+    raise AssertionError(f"nothing listens on port {port}")
+
+
 def _pretend_version(version: str) -> None:
     import publish
 

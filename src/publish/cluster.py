@@ -75,19 +75,38 @@ def connect(address: str) -> Any:
             f"what answered there is not a Dask scheduler: {type(exc).__name__}"
         raise _unreachable(address, why) from None
     try:
-        client.wait_for_workers(1, timeout=CONNECT_TIMEOUT)
-        versions = client.run(_worker_version)
-    except (OSError, TimeoutError) as exc:
+        _check_scheduler(client, address)
+        try:
+            client.wait_for_workers(1, timeout=CONNECT_TIMEOUT)
+            versions = client.run(_worker_version)
+        except (OSError, TimeoutError) as exc:
+            raise ConfigError(f"the Dask scheduler at {address} has no worker ({exc})",
+                              hint="start workers with `dask worker " + address + " --nthreads 1`") from None
+        other = {worker: version for worker, version in versions.items() if version != __version__}
+        if other:
+            listed = ", ".join(f"{worker} runs publish {version}" for worker, version in sorted(other.items()))
+            raise ConfigError(f"this build runs publish {__version__}, but {listed}",
+                              hint=f"install publish {__version__} on every worker, with the same fonts")
+    except ConfigError:
         client.close()
-        raise ConfigError(f"the Dask scheduler at {address} has no worker ({exc})",
-                          hint="start workers with `dask worker " + address + " --nthreads 1`") from None
-    other = {worker: version for worker, version in versions.items() if version != __version__}
-    if other:
-        client.close()
-        listed = ", ".join(f"{worker} runs publish {version}" for worker, version in sorted(other.items()))
-        raise ConfigError(f"this build runs publish {__version__}, but {listed}",
-                          hint=f"install publish {__version__} on every worker, with the same fonts")
+        raise
     return client
+
+
+def _check_scheduler(client: Any, address: str) -> None:
+    """The scheduler unpickles the tasks, so it needs this publish too (else every task fails with
+    Dask's "Error during deserialization of the task graph")."""
+    hint = f"install publish {__version__} with its dask extra where the scheduler runs, as on the workers"
+    try:
+        version = client.run_on_scheduler(_worker_version)
+    except (OSError, TimeoutError) as exc:
+        raise _unreachable(address, f"{type(exc).__name__}: {exc}") from None
+    except Exception as exc:  # noqa: BLE001 - whatever it raised, it could not load publish
+        raise ConfigError(f"the Dask scheduler at {address} cannot load publish ({type(exc).__name__}: {exc})",
+                          hint=hint) from None
+    if version != __version__:
+        raise ConfigError(f"this build runs publish {__version__}, but the Dask scheduler at {address} runs "
+                          f"publish {version}", hint=hint)
 
 
 def _unreachable(address: str, why: str) -> ConfigError:
