@@ -27,17 +27,18 @@ issue 16 (CPU per article <= 1.15x and peak memory <= 2x from 200 to 2,000 artic
 
 Cluster run (--cluster; needs `pip install 'publish[dask]'`): a Dask scheduler and two workers
 (`--nworkers 1 --nthreads 1`), each its own process started in its own empty folder (scratch space
-elsewhere). On one corpus, each round (every build by benchmarks/one_build.py, `publish all` as the
-pipeline runs it, so the CPU of each task in its worker is known): a cold `publish all` with the
-local pool; a cold `publish --scheduler tcp://127.0.0.1:PORT all` on freshly restarted workers (they import and
-prepare everything, as on a new cluster); and one more cold build on the same, now warm, workers
-(as on a cluster that has built before; a worker keeps what it cached in its private temporary
-folder). Reports the wall-time ratios cluster/local (target <= 1.3x, for the fresh workers),
-whether every output file except output/.publish/ is the same bytes, whether anything appeared in
-the workers' folders (target: nothing), how many tasks the cluster ran (Dask's task stream)
-against the tasks the build recorded, the CPU of the client and of the workers (the idle
-workers also run beside the local build: what their heartbeats cost is printed too), and the CPU
-seconds of the tasks by exporter, local against cluster.
+elsewhere). On one corpus, each round (every build by benchmarks/one_build.py, `publish all` as
+the pipeline runs it, so the CPU of each task in its worker is known): a cold `publish all` with
+the local pool; a cold `publish --scheduler tcp://127.0.0.1:PORT all` on freshly restarted
+workers (they import and prepare everything, as on a new cluster; the worker plugin an earlier
+build registered is removed first, so they are set up only when the build connects); and one more
+cold build on the same, now warm, workers (as on a cluster that has built before; a worker keeps
+what it cached in its private temporary folder). Reports the wall-time ratios cluster/local
+(target <= 1.3x, for the fresh workers), whether every output file except output/.publish/ is the
+same bytes, whether anything appeared in the workers' folders (target: nothing), how many tasks
+the cluster ran (Dask's task stream) against the tasks the build recorded, the CPU of the client
+and of the workers (the idle workers also run beside the local build: what their heartbeats cost
+is printed too), and the CPU seconds of the tasks by exporter, local against cluster.
 
 Shared machines are noisy: only figures from one run mean anything together, and the load
 (`uptime`) is printed with them. Never used in tests.
@@ -290,7 +291,10 @@ class Cluster:
         return [p.pid for name, p in self.processes.items() if name != "scheduler"]
 
     def restart(self) -> None:
-        """New worker processes (their nannies stay): nothing left from an earlier build."""
+        """New worker processes (their nannies stay): nothing left from an earlier build, not even
+        the worker plugin publish registers (it would set the new workers up before a build connects)."""
+        if "publish" in self.client.run_on_scheduler(_worker_plugins):
+            self.client.unregister_worker_plugin("publish")
         self.client.restart(wait_for_workers=True)
         self.client.wait_for_workers(len(self.worker_pids), timeout=120)
 
@@ -307,6 +311,10 @@ class Cluster:
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
+
+
+def _worker_plugins(dask_scheduler: Any) -> list[str]:
+    return list(dask_scheduler.worker_plugins)
 
 
 def listing(folder: Path) -> dict[str, tuple[int, int]]:
