@@ -238,6 +238,34 @@ def _wait_for_port(port: int) -> None:
     raise AssertionError(f"nothing listens on port {port}")
 
 
+def _profiler_and_warm_up(dask_worker: Any) -> tuple[list[str], bool]:
+    """On a worker: the profiler's periodic callbacks it still has, and whether publish's warm-up
+    (waited for) loaded WeasyPrint."""
+    import threading
+
+    for thread in threading.enumerate():
+        if thread.name == "publish-warm-up":
+            thread.join()
+    left = [name for name in ("profile", "profile-cycle") if name in dask_worker.periodic_callbacks]
+    return left, "weasyprint" in sys.modules
+
+
+def test_connecting_sets_every_worker_up(cluster: Cluster) -> None:
+    import cloudpickle
+
+    from publish import cluster as publish_cluster
+
+    client = publish_cluster.connect(cluster.address)
+    cloudpickle.register_pickle_by_value(sys.modules[__name__])
+    try:
+        found = client.run(_profiler_and_warm_up)
+    finally:
+        cloudpickle.unregister_pickle_by_value(sys.modules[__name__])
+        client.close()
+    # Dask's profiler is off and the renderers' libraries are loaded before the first task arrives.
+    assert found and all(value == ([], True) for value in found.values()), found
+
+
 def _pretend_version(version: str) -> None:
     import publish
 
