@@ -27,15 +27,18 @@ issue 16 (CPU per article <= 1.15x and peak memory <= 2x from 200 to 2,000 artic
 
 Cluster run (--cluster; needs `pip install 'publish[dask]'`): a Dask scheduler and two workers
 (`--nworkers 1 --nthreads 1`), each its own process started in its own empty folder (scratch space
-elsewhere). On one corpus, each round: a cold `publish all` with the local pool; a cold
-`publish --scheduler tcp://127.0.0.1:PORT all` on freshly restarted workers (they import and
-prepare everything, as on a new cluster); and one more cold build on the same, now warm, workers
-(as on a cluster that has built before; a worker keeps what it cached in its private temporary
-folder). Reports the wall-time ratios cluster/local (target <= 1.3x, for the fresh workers),
-whether every output file except output/.publish/ is the same bytes, whether anything appeared in
-the workers' folders (target: nothing), how many tasks the cluster ran (Dask's task stream)
-against the tasks the build recorded, and the CPU of the client and of the workers (the idle
-workers also run beside the local build: what their heartbeats cost is printed too).
+elsewhere). On one corpus, each round (every build by benchmarks/one_build.py, `publish all` as
+the pipeline runs it, so the CPU of each task in its worker is known): a cold `publish all` with
+the local pool; a cold `publish --scheduler tcp://127.0.0.1:PORT all` on freshly restarted
+workers (they import and prepare everything, as on a new cluster; the worker plugin an earlier
+build registered is removed first, so they are set up only when the build connects); and one more
+cold build on the same, now warm, workers (as on a cluster that has built before; a worker keeps
+what it cached in its private temporary folder). Reports the wall-time ratios cluster/local
+(target <= 1.3x, for the fresh workers), whether every output file except output/.publish/ is the
+same bytes, whether anything appeared in the workers' folders (target: nothing), how many tasks
+the cluster ran (Dask's task stream) against the tasks the build recorded, the CPU of the client
+and of the workers (the idle workers also run beside the local build: what their heartbeats cost
+is printed too), and the CPU seconds of the tasks by exporter, local against cluster.
 
 Shared machines are noisy: only figures from one run mean anything together, and the load
 (`uptime`) is printed with them. Never used in tests.
@@ -288,7 +291,10 @@ class Cluster:
         return [p.pid for name, p in self.processes.items() if name != "scheduler"]
 
     def restart(self) -> None:
-        """New worker processes (their nannies stay): nothing left from an earlier build."""
+        """New worker processes (their nannies stay): nothing left from an earlier build, not even
+        the worker plugin publish registers (it would set the new workers up before a build connects)."""
+        if "publish" in self.client.run_on_scheduler(_worker_plugins):
+            self.client.unregister_worker_plugin("publish")
         self.client.restart(wait_for_workers=True)
         self.client.wait_for_workers(len(self.worker_pids), timeout=120)
 
@@ -305,6 +311,10 @@ class Cluster:
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
+
+
+def _worker_plugins(dask_scheduler: Any) -> list[str]:
+    return list(dask_scheduler.worker_plugins)
 
 
 def listing(folder: Path) -> dict[str, tuple[int, int]]:
@@ -329,11 +339,28 @@ def differing(one: Path, other: Path) -> tuple[int, list[str]]:
     return len(mine), differ
 
 
-def cluster_build(dask: Cluster, publish: list[str], site: Path, env: dict[str, str]) -> dict[str, Any]:
-    """A cold `publish --scheduler … all` (empty output folder), with what the cluster did."""
+def one_build(cmd: list[str], site: Path, env: dict[str, str], *also: int) -> dict[str, Any]:
+    """A cold build by benchmarks/one_build.py (`publish all` as the pipeline runs it), measured, with
+    the CPU seconds of its tasks (in their workers) summed by exporter."""
     shutil.rmtree(site / "output", ignore_errors=True)
+    run = measured(cmd, site, env, *also)
+    report = json.loads(run.pop("stdout").strip().splitlines()[-1])
+    run.pop("stderr")
+    if report["errors"]:
+        raise SystemExit(f"the build of {site} reported errors: {report['errors'][:5]}")
+    by_exporter: dict[str, list[float]] = {}
+    for key, seconds in report["task_seconds"].items():
+        by_exporter.setdefault(key.split("/", 1)[0], []).append(seconds)
+    run["tasks_cpu"] = {name: sum(values) for name, values in sorted(by_exporter.items())}
+    run["task_seconds"] = report["task_seconds"]
+    run["self_cpu"] = report["self_cpu"]
+    return run
+
+
+def cluster_build(dask: Cluster, build: list[str], site: Path, env: dict[str, str]) -> dict[str, Any]:
+    """A cold `publish --scheduler … all` (empty output folder), with what the cluster did."""
     started, workers_cpu = time.time(), tree_cpu(*dask.worker_pids)
-    run = measured([*publish, "--scheduler", dask.address, "all"], site, env, *dask.worker_pids)
+    run = one_build([*build, "--scheduler", dask.address], site, env, *dask.worker_pids)
     run["workers_cpu"] = tree_cpu(*dask.worker_pids) - workers_cpu
     stream = dask.tasks_since(started)
     run["cluster_tasks"] = len(stream)
@@ -349,7 +376,7 @@ def cluster(args: argparse.Namespace, work: Path, env: dict[str, str]) -> dict[s
     """Each round: a cold local build, a cold build on freshly restarted workers, and a cold build
     again on the same (now warm) workers."""
     site = corpora(work, [args.articles])[args.articles]
-    publish = [sys.executable, "-m", "publish", "-q", *(["--jobs", str(args.jobs)] if args.jobs else [])]
+    build = [sys.executable, str(ONE_BUILD), *(["--jobs", str(args.jobs)] if args.jobs else [])]
     shutil.rmtree(work / "cluster", ignore_errors=True)
     dask = Cluster(work / "cluster", env)
     rounds, differ, files = [], {}, 0
@@ -357,20 +384,16 @@ def cluster(args: argparse.Namespace, work: Path, env: dict[str, str]) -> dict[s
         print(f"cluster: scheduler at {dask.address}, workers in {', '.join(dask.worker_cwds)}", flush=True)
         before = {name: listing(path) for name, path in dask.folders.items()}
         for number in range(1, args.rounds + 1):
-            shutil.rmtree(site / "output", ignore_errors=True)
             idle = tree_cpu(*dask.worker_pids)
-            local = measured([*publish, "all"], site, env)
+            local = one_build(build, site, env)
             local["idle_workers_cpu"] = tree_cpu(*dask.worker_pids) - idle
             shutil.rmtree(site / "output-local", ignore_errors=True)
             (site / "output").rename(site / "output-local")
             dask.restart()
-            fresh = cluster_build(dask, publish, site, env)
+            fresh = cluster_build(dask, build, site, env)
             files, differ["fresh"] = differing(site / "output-local", site / "output")
-            warm = cluster_build(dask, publish, site, env)
+            warm = cluster_build(dask, build, site, env)
             _, differ["warm"] = differing(site / "output-local", site / "output")
-            for run in (local, fresh, warm):
-                run.pop("stdout")
-                run.pop("stderr")
             this = {"local": local, "fresh": fresh, "warm": warm,
                     "ratio": fresh["wall"] / local["wall"], "ratio_warm": warm["wall"] / local["wall"]}
             rounds.append(this)
@@ -384,6 +407,11 @@ def cluster(args: argparse.Namespace, work: Path, env: dict[str, str]) -> dict[s
                       f"{local['idle_workers_cpu']:.1f} s in the idle workers meanwhile); peak memory "
                       f"{run['peak_rss'] / MiB:.0f} MiB with the workers (local: {local['peak_rss'] / MiB:.0f} MiB)",
                       flush=True)
+            print("  CPU seconds of the tasks in their workers, by exporter: local / fresh / warm", flush=True)
+            for name, seconds in local["tasks_cpu"].items():
+                there = [run["tasks_cpu"].get(name, 0.0) for run in (fresh, warm)]
+                print(f"    {name:8} {seconds:7.1f} / " + " / ".join(f"{cpu:7.1f} ({cpu / max(seconds, 1e-9):.2f}x)"
+                                                             for cpu in there), flush=True)
         after = {name: listing(path) for name, path in dask.folders.items()}
         written = {name: sorted(set(after[name].items()) - set(before[name].items())) for name in after}
     finally:

@@ -207,6 +207,65 @@ def test_without_dask_the_scheduler_option_says_what_to_install(sample_site: Pat
     assert "publish[dask]" in result.stderr
 
 
+def test_a_scheduler_without_publish_is_a_usage_error(sample_site: Path, tmp_path: Path) -> None:
+    blocker = tmp_path / "blocker"
+    blocker.mkdir()
+    (blocker / "sitecustomize.py").write_text("import sys\nsys.modules['publish'] = None\n")
+    port = _free_port()
+    address = f"tcp://127.0.0.1:{port}"
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(blocker), os.environ.get("PYTHONPATH")]))}
+    scheduler = subprocess.Popen([sys.executable, "-m", "distributed.cli.dask_scheduler", "--host", "127.0.0.1",
+                                  "--port", str(port), "--no-dashboard"], cwd=tmp_path, env=env,
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        _wait_for_port(port)
+        result = run_publish(sample_site, "--scheduler", address, "feed")
+    finally:
+        scheduler.terminate()
+        scheduler.wait(timeout=30)
+    assert result.returncode == 2, result.stderr
+    assert f"the Dask scheduler at {address} cannot load publish" in result.stderr
+    assert "where the scheduler runs" in result.stderr
+    assert not (sample_site / "output").exists()
+
+
+def _wait_for_port(port: int) -> None:
+    for _ in range(600):
+        with socket.socket() as sock:
+            if sock.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.1)
+    raise AssertionError(f"nothing listens on port {port}")
+
+
+def _profiler_and_warm_up(dask_worker: Any) -> tuple[list[str], bool]:
+    """On a worker: the profiler's periodic callbacks it still has, and whether publish's warm-up
+    (waited for) loaded WeasyPrint."""
+    import threading
+
+    for thread in threading.enumerate():
+        if thread.name == "publish-warm-up":
+            thread.join()
+    left = [name for name in ("profile", "profile-cycle") if name in dask_worker.periodic_callbacks]
+    return left, "weasyprint" in sys.modules
+
+
+def test_connecting_sets_every_worker_up(cluster: Cluster) -> None:
+    import cloudpickle
+
+    from publish import cluster as publish_cluster
+
+    client = publish_cluster.connect(cluster.address)
+    cloudpickle.register_pickle_by_value(sys.modules[__name__])
+    try:
+        found = client.run(_profiler_and_warm_up)
+    finally:
+        cloudpickle.unregister_pickle_by_value(sys.modules[__name__])
+        client.close()
+    # Dask's profiler is off and the renderers' libraries are loaded before the first task arrives.
+    assert found and all(value == ([], True) for value in found.values()), found
+
+
 def _pretend_version(version: str) -> None:
     import publish
 

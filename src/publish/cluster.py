@@ -9,15 +9,21 @@ private temporary folder (never its working folder). Paths in the build contexts
 the way by a pickler hook: under the site root -> that folder, inside the publish package -> the
 worker's own installation; so the exporters run unchanged.
 
-A worker running another version of publish, or whose bundled theme differs, is refused, naming
-both. A worker lost mid-task makes Dask run the task elsewhere (and after repeated losses, that
-task fails alone); an unreachable scheduler is a usage error within CONNECT_TIMEOUT seconds.
+On connecting, every worker is set up by a Dask worker plugin (cluster_setup.py: Dask's profiler
+off, the renderers' libraries loaded at once); a worker freezes each build's unpacked contexts for
+the garbage collector, as the local pool's forked workers do.
+
+A scheduler or worker running another version of publish (or none), or a worker whose bundled
+theme differs, is refused, naming both. A worker lost mid-task makes Dask run the task elsewhere
+(and after repeated losses, that task fails alone); an unreachable scheduler is a usage error
+within CONNECT_TIMEOUT seconds.
 """
 
 from __future__ import annotations
 
 import atexit
 import contextlib
+import gc
 import hashlib
 import io
 import os
@@ -75,19 +81,50 @@ def connect(address: str) -> Any:
             f"what answered there is not a Dask scheduler: {type(exc).__name__}"
         raise _unreachable(address, why) from None
     try:
-        client.wait_for_workers(1, timeout=CONNECT_TIMEOUT)
-        versions = client.run(_worker_version)
-    except (OSError, TimeoutError) as exc:
+        _check_scheduler(client, address)
+        try:
+            client.wait_for_workers(1, timeout=CONNECT_TIMEOUT)
+            versions = client.run(_worker_version)
+        except (OSError, TimeoutError) as exc:
+            raise ConfigError(f"the Dask scheduler at {address} has no worker ({exc})",
+                              hint="start workers with `dask worker " + address + " --nthreads 1`") from None
+        other = {worker: version for worker, version in versions.items() if version != __version__}
+        if other:
+            listed = ", ".join(f"{worker} runs publish {version}" for worker, version in sorted(other.items()))
+            raise ConfigError(f"this build runs publish {__version__}, but {listed}",
+                              hint=f"install publish {__version__} on every worker, with the same fonts")
+    except ConfigError:
         client.close()
-        raise ConfigError(f"the Dask scheduler at {address} has no worker ({exc})",
-                          hint="start workers with `dask worker " + address + " --nthreads 1`") from None
-    other = {worker: version for worker, version in versions.items() if version != __version__}
-    if other:
-        client.close()
-        listed = ", ".join(f"{worker} runs publish {version}" for worker, version in sorted(other.items()))
-        raise ConfigError(f"this build runs publish {__version__}, but {listed}",
-                          hint=f"install publish {__version__} on every worker, with the same fonts")
+        raise
+    _set_up_workers(client)
     return client
+
+
+def _check_scheduler(client: Any, address: str) -> None:
+    """The scheduler unpickles the tasks, so it needs this publish too (else every task fails with
+    Dask's "Error during deserialization of the task graph")."""
+    hint = f"install publish {__version__} with its dask extra where the scheduler runs, as on the workers"
+    try:
+        version = client.run_on_scheduler(_worker_version)
+    except (OSError, TimeoutError) as exc:
+        raise _unreachable(address, f"{type(exc).__name__}: {exc}") from None
+    except Exception as exc:  # noqa: BLE001 - whatever it raised, it could not load publish
+        raise ConfigError(f"the Dask scheduler at {address} cannot load publish ({type(exc).__name__}: {exc})",
+                          hint=hint) from None
+    if version != __version__:
+        raise ConfigError(f"this build runs publish {__version__}, but the Dask scheduler at {address} runs "
+                          f"publish {version}", hint=hint)
+
+
+def _set_up_workers(client: Any) -> None:
+    """Register cluster_setup.WorkerSetup: Dask's profiler off and the renderers' libraries loaded,
+    on every worker, now and joining later."""
+    from publish.cluster_setup import WorkerSetup
+
+    try:
+        client.register_plugin(WorkerSetup())
+    except Exception:  # noqa: BLE001, S110 - it only saves time: a worker without it renders the same
+        pass
 
 
 def _unreachable(address: str, why: str) -> ConfigError:
@@ -322,6 +359,29 @@ def _render_on_worker(shipment: Shipment, files: Mapping[str, tuple[str, bytes]]
     return _from_site(outcome, folder, Path(shipment.root))
 
 
+# What the built-in renderers import on their first task (their exporters' prepare() needs a build's
+# context; these need none): loaded by warm_up when a build connects (cluster_setup.WorkerSetup).
+HEAVY = ("weasyprint", "publish.exporters.pdf.render", "publish.exporters.pdf.math", "publish.exporters.pdf.html",
+         "publish.exporters.pdf.body", "feedgen.feed", "lxml.etree", "nh3", "publish.exporters.feeds.atom_rss",
+         "publish.exporters.feeds.json_feed", "publish.exporters.epub.book", "publish.exporters.epub.convert",
+         "publish.exporters.email.html", "publish.exporters.site.render")
+
+
+def warm_up() -> None:
+    """Import the renderers' heavy libraries and load the math font, before this worker's first task
+    (which waits for it, holding the same lock)."""
+    import importlib
+
+    with _LOCK:
+        for module in HEAVY:
+            try:
+                importlib.import_module(module)
+            except ImportError:
+                continue                      # that exporter's own task will say what is missing
+        with contextlib.suppress(Exception):
+            importlib.import_module("publish.exporters.pdf.math").warm_up()
+
+
 def _site_folder() -> Path:
     global _FOLDER
     if _FOLDER is None:
@@ -337,6 +397,8 @@ def _unpack(shipment: Shipment, folder: Path) -> _Build:
         return _BUILD
     from publish import patches, registry
 
+    _BUILD = None
+    gc.unfreeze()                     # the previous build's contexts can be collected again
     _SITE = folder
     contexts = pickle.loads(shipment.contexts)  # noqa: S301 - made by the publish client that handed out the task
     exporters = {}
@@ -348,6 +410,10 @@ def _unpack(shipment: Shipment, folder: Path) -> _Build:
         exporters[name].prepare(ctx)
     patches.apply_all()
     _BUILD = _Build(shipment.build, contexts, exporters, {})
+    # As in the local pool's forked workers (workers.run): frozen, the contexts and what prepare()
+    # loaded are not walked again by the garbage collector during every task of the build.
+    gc.collect()
+    gc.freeze()
     return _BUILD
 
 
