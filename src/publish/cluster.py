@@ -122,7 +122,7 @@ def _set_up_workers(client: Any) -> None:
     from publish.cluster_setup import WorkerSetup
 
     try:
-        client.register_plugin(WorkerSetup())
+        client.register_plugin(WorkerSetup(warm_up))
     except Exception:  # noqa: BLE001, S110 - it only saves time: a worker without it renders the same
         pass
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
+from collections.abc import Callable
 from typing import Any
 
 from distributed.diagnostics.plugin import WorkerPlugin
@@ -23,14 +24,15 @@ PROFILER = ("profile", "profile-cycle")      # distributed's names for the profi
 
 
 class WorkerSetup(WorkerPlugin):
+    """`warm_up`: what loads the renderers' libraries (cluster.warm_up, pickled by name)."""
+
     name = "publish"
 
-    def __init__(self) -> None:
+    def __init__(self, warm_up: Callable[[], None]) -> None:
+        self.warm_up = warm_up
         self.stopped: dict[str, Any] = {}
 
     def setup(self, worker: Any) -> None:
-        from publish import cluster
-
         callbacks = getattr(worker, "periodic_callbacks", None)
         if isinstance(callbacks, dict):
             for name in PROFILER:
@@ -40,7 +42,7 @@ class WorkerSetup(WorkerPlugin):
                     with contextlib.suppress(Exception):
                         callback.stop()
                     self.stopped[name] = callback
-        threading.Thread(target=cluster.warm_up, name="publish-warm-up", daemon=True).start()
+        threading.Thread(target=self.warm_up, name="publish-warm-up", daemon=True).start()
 
     def teardown(self, worker: Any) -> None:
         callbacks = getattr(worker, "periodic_callbacks", None)
