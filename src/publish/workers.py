@@ -18,10 +18,11 @@ import time
 import traceback
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from publish import heap
 from publish.errors import ConfigError, PublishError
 from publish.exporters.base import BuildContext, Exporter, Notice, Task
 from publish.model import EMPTY
@@ -126,6 +127,7 @@ def run(todo: list[Task], exporters: dict[str, Exporter[Any, Any]], contexts: di
         # never walks it again (about 11 ms of collection per PDF saved) and never writes to it, so
         # forked workers keep sharing those pages with this process.
         gc.freeze()
+    heap.trim()              # what reading the articles freed: each forked worker would count it again
     try:
         with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(method),
                                  initializer=_start_worker, initargs=(names, needed, not forked)) as pool:
@@ -193,6 +195,7 @@ class _Worker:
     exporters: dict[str, Exporter[Any, Any]]
     contexts: dict[str, BuildContext[Any, Any]]
     broken: dict[str, str]              # exporter name -> why it cannot render in this worker
+    trimmer: heap.Trimmer = field(default_factory=heap.Trimmer)
 
 
 # This worker process's exporters and contexts, set once by the pool's initializer (in the main
@@ -231,7 +234,9 @@ def _render_in_worker(task: Task, inputs: Inputs) -> Outcome:
         raise RuntimeError("a render task reached a process the pool did not set up")
     if task.exporter in _worker.broken:
         return Outcome(task.key, error=f"{task.label}: {_worker.broken[task.exporter]}", pid=os.getpid())
-    return render(_worker.exporters[task.exporter], _worker.contexts[task.exporter], task, inputs)
+    outcome = render(_worker.exporters[task.exporter], _worker.contexts[task.exporter], task, inputs)
+    _worker.trimmer.after_task()
+    return outcome
 
 
 class WarmPool:
@@ -264,6 +269,7 @@ class WarmPool:
         forked = self.method == "fork"
         if forked:
             gc.freeze()              # as in `run`: the workers never walk (nor copy) what prepare() loaded
+        heap.trim()
         try:
             self._pool = ProcessPoolExecutor(max_workers=self.jobs, initializer=_start_warm_worker,
                                              mp_context=multiprocessing.get_context(self.method),
@@ -313,6 +319,7 @@ class _WarmWorker:
     generation: int = -1
     contexts: dict[str, BuildContext[Any, Any]] | None = None
     exporters: dict[str, Exporter[Any, Any]] | None = None
+    trimmer: heap.Trimmer = field(default_factory=heap.Trimmer)
 
 
 _warm: _WarmWorker | None = None
@@ -356,4 +363,6 @@ def _render_warm(task: Task, inputs: Inputs, generation: int, path: str) -> Outc
 
         patches.apply_all()
         _warm.prepared.add(task.exporter)
-    return render(exporter, contexts[task.exporter], task, inputs)
+    outcome = render(exporter, contexts[task.exporter], task, inputs)
+    _warm.trimmer.after_task()
+    return outcome
