@@ -39,7 +39,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePath
 from typing import Any
 
-from publish import __version__
+from publish import __version__, heap
 from publish.errors import ConfigError
 from publish.exporters.base import BuildContext, Exporter, Notice, Task
 from publish.model import Image
@@ -328,6 +328,7 @@ class _Build:
 _LOCK = threading.Lock()        # one task at a time per process: the renderers keep module-level caches
 _FOLDER: Path | None = None     # this worker's private copy of the site files (a temporary folder)
 _WRITTEN: dict[str, str] = {}   # relative path -> sha256 of what that folder holds
+_TRIMMER = heap.Trimmer()       # freed memory back to the system after a task that grew the worker
 _BUILD: _Build | None = None
 
 
@@ -356,6 +357,7 @@ def _render_on_worker(shipment: Shipment, files: Mapping[str, tuple[str, bytes]]
         if refused:
             return Outcome(task.key, error=f"{task.label}: {refused}", pid=os.getpid())
         outcome = render(build.exporters[task.exporter], build.contexts[task.exporter], task, inputs)
+        _TRIMMER.after_task()            # as the local pool's workers do (heap.py)
     return _from_site(outcome, folder, Path(shipment.root))
 
 
