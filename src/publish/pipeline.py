@@ -292,7 +292,10 @@ def _run(todo: list[Task], tasks: list[Task], exporters: dict[str, Exporter[Any,
     """Run the tasks and write what they return; returns, per task that succeeded, the image copies
     its outputs link to."""
     due = Counter(t.exporter for t in todo)
-    failed = prepare(exporters, contexts, due, report, warm, due if warm is None else {})
+    # prepare() loads what forked workers inherit (the PDF warm-up render): a cluster's workers
+    # prepare themselves, so the client, which renders nothing, is told that none of its tasks is due.
+    told = {} if warm is not None else dict.fromkeys(due, 0) if client is not None else due
+    failed = prepare(exporters, contexts, due, report, warm, told)
     todo = [t for t in todo if t.exporter not in failed]
     report.notes.extend(patches.apply_all())     # what prepare() loaded is patched before workers start
     by_key = {t.key: t for t in todo}
