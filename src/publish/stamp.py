@@ -89,21 +89,20 @@ def record(root: Path, output_dir: Path, key: str, readable: Iterable[Path], sum
     """Record the stamp of a run that found everything up to date; False (and no stamp) where
     it cannot be trusted or would cost more than it saves. `readable`: the other folders the run
     may read from (content, public and theme folders; those outside the root are walked too)."""
-    path = output_dir / STAMP
     trees = [root]
     for folder in sorted({f.resolve() for f in readable}):
         if not any(folder.is_relative_to(tree) for tree in trees):
             trees.append(folder)
     inputs = [_files(folder, skip=output_dir) for folder in trees]
-    outputs = _files(output_dir, skip=None, limit=None)       # publish's own: no limit
     newest = max((mtime for files in inputs if files for mtime, _ in files.values()), default=0)
-    if any(files is None for files in inputs) or outputs is None or newest >= started_ns - RACY_NS:
-        path.unlink(missing_ok=True)
+    if any(files is None for files in inputs) or newest >= started_ns - RACY_NS:
+        forget(output_dir)
         return False
+    outputs = _files(output_dir, skip=None, limit=None)       # publish's own: no limit
     stamp = {"format": FORMAT, "key": key, "root": str(root), "until": until_ns, "software": _software(),
              "trees": [str(folder) for folder in trees], "inputs": [_encoded(files) for files in inputs],
              "outputs": _encoded(outputs), "summary": asdict(summary)}
-    write_atomic(path, json.dumps(stamp, separators=(",", ":")).encode())
+    write_atomic(output_dir / STAMP, json.dumps(stamp, separators=(",", ":")).encode())
     return True
 
 
