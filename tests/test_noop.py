@@ -64,6 +64,8 @@ class Run:
         self.stderr = "\n".join(line for line in lines if not line.startswith("import time:"))
         # Answered from the stamp: the pipeline (articles, exporters) was never imported.
         self.answered = not any(line.endswith("publish.pipeline") for line in lines)
+        # Answered before the command line library was imported (launch.py).
+        self.early = self.answered and not any(re.search(r"\| +typer$", line) for line in lines)
 
     @property
     def summary(self) -> str:
@@ -95,6 +97,21 @@ def test_nothing_changed_answers_from_the_stamp_with_the_same_summary(site: Path
     assert quick.summary == full.summary and "wrote 0 file(s)" in quick.summary
     again = _run(site, "all")
     assert again.answered and again.summary == full.summary
+    assert quick.early and again.early
+
+
+def test_only_a_plain_command_line_is_answered_before_typer_starts(site: Path) -> None:
+    full = _stamped(site)
+    quiet = _run(site, "-q", "all")
+    assert quiet.early and quiet.summary == full.summary
+    # Any other option or environment variable takes the full command line, which answers the same.
+    for args, env in ((("-q", "--jobs", "1", "all"), None), (("all",), {"PUBLISH_QUIET": "1"}),
+                      (("--quiet", "all"), {"PUBLISH_JOBS": "1"})):
+        run = _run(site, *args, env=env)
+        assert run.answered and run.summary == full.summary, (args, env, run.stderr)
+        assert run.early == (env is not None and "PUBLISH_JOBS" in env), (args, env)
+    changed = _run(site, "all", env={"PUBLISH_DRAFTS": "1"})
+    assert not changed.answered and changed.returncode == 0
 
 
 def test_an_edited_article_is_built(site: Path) -> None:

@@ -1,3 +1,3 @@
-from publish.cli import run
+from publish.launch import run
 
 run()

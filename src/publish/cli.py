@@ -227,12 +227,13 @@ Force = Annotated[bool, typer.Option("--force", help="Rebuild even what is up to
 @command("all")
 def all_command(ctx: typer.Context, force: Force = False) -> None:
     """Every exporter, incrementally: the command to run before a release."""
-    from publish import noop, registry
+    from publish import noop
 
     opts = _options(ctx)
     start, preview = noop.Start.now(opts.config, opts.overrides), opts.drafts or opts.future
     if not (force or opts.verbose or preview) and noop.answer(start, quiet=opts.quiet):
         raise typer.Exit(0)
+    from publish import registry
     found = registry.discover()
     for name, entry in found.items():
         if entry.exporter is None and not opts.quiet:

@@ -8,13 +8,13 @@ from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
 from publish.html import CONTROLS
 
 if TYPE_CHECKING:
     from pathlib import Path
+
+    from rich.progress import Progress, TaskID
 
     from publish.config import Config
     from publish.content.loader import Problem
@@ -62,6 +62,8 @@ class RichProgress:
     def start(self, total: int, description: str) -> None:
         if self.quiet or total < 4 or not err.is_terminal:
             return
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
         self._progress = Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
                                   TextColumn("{task.fields[label]}"), TimeElapsedColumn(),
                                   console=err, transient=True)
@@ -130,6 +132,8 @@ def print_summary(articles: int, left_out: dict[str, int], *, written: int, remo
 def print_articles(config: Config, articles: Sequence[tuple[Article, str]]) -> None:
     """The articles as a table on a terminal; in a pipe, one tab-separated line each (slug, date,
     title, tags, status), never wrapped, for grep, cut and awk."""
+    from rich.table import Table
+
     if not out.is_terminal:
         lines = ("\t".join((article.slug, article.published.date().isoformat(), article.title,
                             ", ".join(t.name for t in article.tags), status))
@@ -162,6 +166,8 @@ def _json_escape(char: str) -> str:
 
 
 def print_exporters() -> None:
+    from rich.table import Table
+
     from publish import registry
 
     table = Table(title="Installed exporters (entry-point group publish.exporters)", title_justify="left")
