@@ -82,7 +82,8 @@ def _run(site: Path, *args: str, env: dict[str, str] | None = None) -> Run:
 
 
 def _stamped(site: Path) -> Run:
-    """The run that records the stamp (a full check finding everything up to date)."""
+    """A run that records the stamp by finding everything up to date (a full check)."""
+    (site / "output" / stamp.STAMP).unlink(missing_ok=True)
     first = _run(site, "all")
     assert first.returncode == 0 and not first.answered and first.wrote() == 0, first.stdout + first.stderr
     assert (site / "output" / stamp.STAMP).is_file()
@@ -179,6 +180,37 @@ def test_warnings_are_said_again(site: Path) -> None:
     quick = _run(site, "all")
     assert quick.answered and "warning" in full.stderr
     assert quick.stderr == full.stderr and quick.summary == full.summary
+
+
+def test_a_build_leaves_the_stamp_a_full_check_would(site: Path) -> None:
+    """After a run that wrote files, the next `publish all` is answered from the stamp, and says
+    what a full check says: each task's warnings again, not what an exporter's prepare() said."""
+    theme = site / "themes" / "mine" / "pdf"
+    theme.mkdir(parents=True)
+    css = (REPO / "themes" / "default" / "pdf" / "style.css").read_text(encoding="utf-8")
+    (theme / "style.css").write_text(css + '\n@font-face { font-family: "Nowhere"; src: url(nowhere.woff2) }\n',
+                                     encoding="utf-8")
+    with (site / "publish.toml").open("a", encoding="utf-8") as config:
+        config.write('\n[paths]\ntheme = "mine"\n')
+    write_article(site, "no-excerpt.md", "---\ntitle: No excerpt\npublishDate: 2024-04-05\n"
+                                         "seo:\n  image: /missing.webp\n---\n\nText.\n")
+    _age(site)
+    build = _run(site, "all")
+    assert build.returncode == 0 and build.wrote() > 0 and "Font-face" in build.stderr, build.stderr
+    quick = _run(site, "all")
+    assert quick.early, quick.stderr
+    full = _stamped(site)
+    assert "Font-face" not in full.stderr and "missing.webp" in full.stderr     # prepare() had nothing to do
+    assert quick.stdout.splitlines()[:-1] == full.stdout.splitlines()[:-1]
+    assert quick.stderr == full.stderr and quick.summary == full.summary
+
+
+def test_a_build_with_an_error_leaves_no_stamp(site: Path) -> None:
+    write_article(site, "broken.md", "---\ntitle: [unclosed\n---\n\nText.\n")
+    _age(site)
+    assert _run(site, "all").returncode == 1
+    assert not (site / "output" / stamp.STAMP).exists()
+    assert not _run(site, "all").answered
 
 
 def test_a_file_changed_while_the_run_read_it_is_not_trusted(tmp_path: Path) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -58,18 +58,21 @@ def answer(start: Start, *, quiet: bool) -> bool:
 
 
 def remember(start: Start, report: Report, config: Config, feeds: FeedChanges | None) -> None:
-    """Record the stamp after a run that wrote and removed nothing and reported no error; drop it
-    after any other."""
-    written = [rel for rel in report.written if not rel.startswith(".publish/")]
-    settled = feeds is None or not (feeds.first or feeds.new or feeds.updated or feeds.removed)
-    if report.errors or written or report.removed or not settled or start.locate() != (config.root, config.output_dir):
+    """Record the stamp after a `publish all` that reported no error, with what the next run, finding
+    everything up to date, prints; drop it after any other run."""
+    if (report.errors or report.stuck or ("feed" in report.planned and feeds is None)
+            or start.locate() != (config.root, config.output_dir)):
         stamp.forget(config.output_dir)
         return
+    # After a run that wrote files, the next one finds every task up to date: it says again what
+    # each task said (recorded with it), not what exporters' prepare() said, and no feed changes.
+    passing = set(report.said_by_prepare)
     left_out = {why: sum(1 for _, w in report.left_out if w == why) for why in ("draft", "future", "expired")}
     summary = stamp.Summary(
-        articles=report.articles, left_out=left_out, up_to_date=len(report.up_to_date),
-        problems=[(p.severity, str(p.path) if p.path else "", p.message) for p in report.problems],
-        feeds=feeds.describe() if feeds is not None else "")
+        articles=report.articles, left_out=left_out, up_to_date=report.tasks,
+        problems=[(p.severity, str(p.path) if p.path else "", p.message) for p in report.problems
+                  if p not in passing],
+        feeds=replace(feeds, new=0, updated=0, removed=0, first=False).describe() if feeds is not None else "")
     until = int(report.changes_at.timestamp() * 1_000_000_000) if report.changes_at else None
     readable = [config.content_dir, config.public_dir, *config.themes.folders]
     stamp.record(config.root, config.output_dir, start.key, readable, summary, start.started_ns, until)

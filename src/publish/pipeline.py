@@ -64,6 +64,9 @@ class Report(HasProblems):
     seconds: float = 0.0
     collection: Collection | None = None                            # what was published (watch mode's previews)
     changes_at: datetime | None = None                              # when an article's date or expiry comes
+    tasks: int = 0                                                  # tasks planned (run or up to date)
+    said_by_prepare: list[Problem] = field(default_factory=list)     # said only when that exporter has work
+    stuck: int = 0                                                  # files to remove that could not be
 
     @property
     def exit_code(self) -> int:
@@ -118,6 +121,7 @@ def _build(config: Config, selection: Mapping[str, Options | None], drafts: bool
                                                              downloads=downloads), present=present)
                               for name, exporter in exporters.items()}
         tasks, unplanned = _plan(exporters, contexts, report)
+        report.tasks = len(tasks)
         for task in tasks:
             report.planned.setdefault(task.exporter, []).extend(task.outputs)
         todo, uses = _split(tasks, output_dir, force, report, contexts)
@@ -215,6 +219,7 @@ def _prune(output_dir: Path, claimed: manifest.Manifest, made: dict[str, Owned],
     removed, stuck = prune.remove(output_dir, doomed)
     report.removed = without_twins(removed)     # the user counts files, not their compressed twins
     report.problems.extend(Problem("warning", None, message) for message in stuck.values())
+    report.stuck = len(stuck)
     kept = manifest.save(output_dir, prune.still_owned(settled, claimed, stuck))
     for key in claimed.tasks.keys() - kept.tasks.keys():
         state.forget(output_dir, key)
@@ -282,7 +287,9 @@ def prepare(exporters: dict[str, Exporter[Any, Any]], contexts: Contexts, names:
                 continue
             if warm is not None:
                 warm.prepared[name] = tuple(notices)
-        report.problems.extend(Problem("warning", n.path, f"{name}: {n.message}") for n in notices)
+        said = [Problem("warning", n.path, f"{name}: {n.message}") for n in notices]
+        report.problems.extend(said)
+        report.said_by_prepare.extend(said)
     return failed
 
 
