@@ -68,7 +68,7 @@ def baseline(site: Path, env: dict[str, str]) -> dict[str, float]:
 
     pandoc_path()
     pandoc = os.environ.get("PYPANDOC_PANDOC") or pypandoc.get_pandoc_path()
-    out = site / "baseline"
+    out = site.parent / f"{site.name}-baseline"     # beside the site: its files are not the site's
     out.mkdir(exist_ok=True)
     articles = sorted((site / "content").glob("*.md"))
     public = site / "content" / "public"
@@ -106,7 +106,7 @@ def main() -> None:
         rounds = []
         for number in range(1, args.rounds + 1):
             shutil.rmtree(site / "output", ignore_errors=True)
-            shutil.rmtree(site / "baseline", ignore_errors=True)
+            shutil.rmtree(site.parent / f"{site.name}-baseline", ignore_errors=True)
             base = baseline(site, env)
             print(f"round {number}: baseline (pandoc+weasyprint, PDFs only) {base['wall']:.1f} s wall, "
                   f"{base['cpu']:.1f} s CPU", flush=True)

@@ -5,8 +5,8 @@ Usage: python benchmarks/watch.py [--articles N] [--edits E] [--idle SECONDS] [-
 On one generated corpus (benchmarks/corpus.py; default 42 articles), side by side:
   baseline  `pandoc post.md --pdf-engine=weasyprint -o post.pdf` per article, two at a time (run.py)
   cold      `publish all` into an empty output folder
-  noop      `publish all` again, nothing changed: the first run after the build (a full check that
-            leaves the stamp) and the median of three more (answered from the stamp)
+  noop      `publish all` again, nothing changed: the first run after the build and the median of
+            three more (all answered from the stamp the build left; stamp.py)
   edit      `publish all` after one edited paragraph
   watch     `publish serve --watch`: after saving a new title, how long until the served rss.xml
             holds it, and until that article's served PDF changes (HEAD, ETag); E edits, each of
@@ -231,8 +231,8 @@ def main() -> None:
         base = baseline(site, env)
         print(f"baseline (pandoc+weasyprint, PDFs only): {base['wall']:.1f} s wall", flush=True)
         cold = timed([*publish, "all"], site, env)
-        # The first run after a build checks every task and leaves the stamp; the next ones answer
-        # from it (stamp.py). Both are reported; "no-op" is the median of three stamped runs.
+        # The build leaves the stamp (its inputs are older than 2 s: the baseline wrote beside the
+        # site); "no-op" is the median of three runs after the first.
         first_noop = timed([*publish, "all"], site, env)
         stamped = [timed([*publish, "all"], site, env) for _ in range(3)]
         noop = sorted(stamped, key=lambda run: run["wall"])[1]

@@ -244,11 +244,13 @@ def test_a_burst_of_saves_is_one_build_and_output_writes_are_none(server: Server
 
 def test_with_drafts_the_author_sees_the_drafts_output(tmp_path: Path) -> None:
     """Outputs of drafts are previews: plain `publish serve` hides them; the author's own
-    `--drafts serve --watch` shows them, since previewing a draft is what it is for."""
+    `--drafts serve --watch` shows them, since previewing a draft is what it is for. A Dask
+    scheduler is not used while watching (rebuilds stay on warm local workers): the server says so."""
     site = copy_sample(tmp_path / "site")
     draft = "newsletters-without-the-noise"
-    running = Server(site, "--drafts")
+    running = Server(site, "--drafts", "--scheduler", "tcp://127.0.0.1:9")
     try:
+        assert any("not on the Dask scheduler" in line for line in running.log), running.log
         assert running.client.get(f"/pdf/{draft}.pdf").status_code == 200
         assert running.client.get(f"/email/{draft}.html", headers={"Accept-Encoding": "br"}).status_code == 200
         assert running.client.get(f"/.preview/{draft}/").status_code == 200

@@ -332,7 +332,7 @@ def command(options: GlobalOptions, *, host: str, port: int, workers: int | None
         if workers not in (None, 1):
             raise ConfigError("--watch serves from one process", field="--workers", hint="leave --workers out")
         watch_and_serve(load, host=host, port=port, drafts=options.drafts, future=options.future, jobs=options.jobs,
-                        verbose=options.verbose, say=say)
+                        verbose=options.verbose, say=say, scheduler=options.scheduler)
     except PublishError as exc:
         err.print(f"[bold red]error:[/] {shown(exc.describe())}")
         return 2 if isinstance(exc, ConfigError) else 1
@@ -340,8 +340,11 @@ def command(options: GlobalOptions, *, host: str, port: int, workers: int | None
 
 
 def watch_and_serve(load: Callable[[], Config], *, host: str, port: int, drafts: bool, future: bool,
-                    jobs: int | None, verbose: bool, say: Callable[[str], None] = print) -> None:
-    """`publish serve --watch`: build, serve output/ with live reload, rebuild on every save."""
+                    jobs: int | None, verbose: bool, say: Callable[[str], None] = print,
+                    scheduler: str | None = None) -> None:
+    """`publish serve --watch`: build, serve output/ with live reload, rebuild on every save.
+    A Dask scheduler (`scheduler`, else the environment's or the configuration's) is not used:
+    rebuilds run on warm local workers, and the user is told so."""
     import uvicorn
     from starlette.applications import Starlette
     from starlette.routing import Mount, Route
@@ -352,6 +355,11 @@ def watch_and_serve(load: Callable[[], Config], *, host: str, port: int, drafts:
     from publish.preview import Previews
 
     config = load()
+    from publish.cluster import scheduler_address
+
+    if scheduler_address(scheduler, config.build.scheduler):
+        say("note: while watching, rebuilds run on this machine's warm workers, not on the Dask scheduler "
+            "(one-shot commands such as `publish all` use it)")
     pandoc_server.keep_alive()
     broadcast, previews = Broadcast(), Previews()
     warm = workers.WarmPool(jobs or pipeline.default_jobs(), workers.start_method())
