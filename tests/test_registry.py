@@ -31,6 +31,25 @@ def test_builtins_register_like_plugins() -> None:
         assert name in found and found[name].builtin
 
 
+def test_builtins_preload_without_a_build() -> None:
+    """What a cluster worker loads as it joins: each built-in's `imports`, all importable, with
+    no build's context; the PDF exporter's includes WeasyPrint."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from publish import registry\n"
+            "for name, entry in sorted(registry.discover().items()):\n"
+            "    if entry.builtin: entry.exporter.preload()\n"
+            "print(sorted(m for m in ('weasyprint', 'feedgen.feed', 'publish.exporters.epub.book',"
+            " 'publish.exporters.email.html', 'publish.exporters.site.render') if m in sys.modules))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
+    assert result.stdout.strip() == str(sorted(("weasyprint", "feedgen.feed", "publish.exporters.epub.book",
+                                                "publish.exporters.email.html", "publish.exporters.site.render")))
+    for name in ("feed", "pdf", "epub", "email", "landing"):
+        exporter = registry.find(name).exporter  # type: ignore[union-attr]
+        assert exporter is not None and exporter.imports, name
+
+
 def test_publish_exporters_lists_plugins(sample_site: Path, plugin_path: Path) -> None:
     result = run_publish(sample_site, "exporters")
     assert result.returncode == 0, result.stderr

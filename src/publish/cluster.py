@@ -361,27 +361,17 @@ def _render_on_worker(shipment: Shipment, files: Mapping[str, tuple[str, bytes]]
     return _from_site(outcome, folder, Path(shipment.root))
 
 
-# What the built-in renderers import on their first task (their exporters' prepare() needs a build's
-# context; these need none): loaded by warm_up when a build connects (cluster_setup.WorkerSetup).
-HEAVY = ("weasyprint", "publish.exporters.pdf.render", "publish.exporters.pdf.math", "publish.exporters.pdf.html",
-         "publish.exporters.pdf.body", "feedgen.feed", "lxml.etree", "nh3", "publish.exporters.feeds.atom_rss",
-         "publish.exporters.feeds.json_feed", "publish.exporters.epub.book", "publish.exporters.epub.convert",
-         "publish.exporters.email.html", "publish.exporters.site.render")
-
-
 def warm_up() -> None:
-    """Import the renderers' heavy libraries and load the math font, before this worker's first task
-    (which waits for it, holding the same lock)."""
-    import importlib
+    """Load what every installed exporter's tasks need that no build decides (`Exporter.preload`:
+    heavy libraries, the math font), before this worker's first task (which waits for it, holding
+    the same lock). An exporter that cannot load is left to its own tasks to report."""
+    from publish import registry
 
     with _LOCK:
-        for module in HEAVY:
-            try:
-                importlib.import_module(module)
-            except ImportError:
-                continue                      # that exporter's own task will say what is missing
-        with contextlib.suppress(Exception):
-            importlib.import_module("publish.exporters.pdf.math").warm_up()
+        for _, entry in sorted(registry.discover().items()):
+            if entry.exporter is not None:
+                with contextlib.suppress(Exception):
+                    entry.exporter.preload()
 
 
 def _site_folder() -> Path:

@@ -180,6 +180,9 @@ class Exporter(ABC, Generic[S, Opt]):
     settings: ClassVar[type[Any] | None] = None
     # A frozen dataclass subclass of Options that the commands fill (ctx.options).
     options: ClassVar[type[Options]] = Options
+    # Modules its tasks import that need no build's context (heavy libraries, its own renderers):
+    # loaded by `preload()`, in prepare() before workers fork and on cluster workers as they join.
+    imports: ClassVar[tuple[str, ...]] = ()
 
     @abstractmethod
     def plan(self, ctx: BuildContext[S, Opt]) -> list[Task]:
@@ -193,7 +196,17 @@ class Exporter(ABC, Generic[S, Opt]):
         """Called once in the main process before workers start, and once in each worker that
         is not forked from it: import heavy libraries, parse stylesheets and fonts here. May return
         warnings about the whole run (e.g. fonts this machine lacks), reported once."""
+        self.preload()
         return None
+
+    @classmethod
+    def preload(cls) -> None:
+        """Load what the tasks need that no build's context decides: `imports` (a module that is
+        missing raises ImportError; the caller decides whether that matters)."""
+        import importlib
+
+        for module in cls.imports:
+            importlib.import_module(module)
 
     def context(self, config: Config, collection: Collection, *, options: Opt | None = None,
                 downloads: Mapping[str, str] = EMPTY) -> BuildContext[S, Opt]:

@@ -64,6 +64,7 @@ class EmailExporter(Exporter[EmailSettings, EmailOptions]):
     downloads = FrozenDict({"email": "email/{slug}.html", "digest": "email/digest-{newest}.html"})
     settings: ClassVar[type[Any] | None] = EmailSettings
     options: ClassVar[type[Options]] = EmailOptions
+    imports = ("publish.exporters.email.html",)
 
     # Planning ----------------------------------------------------------------------------------
     def plan(self, ctx: Context) -> list[Task]:
@@ -109,6 +110,7 @@ class EmailExporter(Exporter[EmailSettings, EmailOptions]):
                           slugs=tuple(a.slug for a in articles), downloads=downloads)]
 
     def prepare(self, ctx: Context) -> None:
+        self.preload()
         theme_for(ctx.themes)
 
     # Rendering ---------------------------------------------------------------------------------

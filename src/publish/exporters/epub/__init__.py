@@ -43,6 +43,7 @@ class EpubExporter(Exporter[EpubSettings, EpubOptions]):
     downloads: ClassVar[Mapping[str, str]] = FrozenDict({"epub": "epub/{site}.epub"})    # the whole site's book
     settings: ClassVar[type[Any] | None] = EpubSettings
     options: ClassVar[type[Options]] = EpubOptions
+    imports = ("publish.exporters.epub.book", "publish.exporters.epub.convert")
 
     def plan(self, ctx: Context) -> list[Task]:
         """Per book: one task per chapter (its entry under .publish/epub/<book>/), one for the cover,
@@ -91,10 +92,6 @@ class EpubExporter(Exporter[EpubSettings, EpubOptions]):
                               until=_iso(ctx.options.until), chapters=tuple(keys), text=text, cover=cover_key,
                               theme=theme)
         return [*chapters, cover, book_task]
-
-    def prepare(self, ctx: Context) -> None:
-        # Heavy imports once, before workers fork.
-        from publish.exporters.epub import book as epub_book  # noqa: F401
 
     def render(self, ctx: Context, task: Task) -> list[Notice]:
         part = task.params.get("part")

@@ -46,6 +46,8 @@ class FeedExporter(Exporter[FeedSettings, Options]):
     downloads = FrozenDict({"rss": "rss.xml", "atom": "atom.xml", "json-feed": "feed.json",
                             "tag-rss": "tags/{tag}/rss.xml", "tag-atom": "tags/{tag}/atom.xml",
                             "tag-json-feed": "tags/{tag}/feed.json"})
+    imports = ("feedgen.feed", "lxml.etree", "nh3", "publish.exporters.feeds.atom_rss",
+               "publish.exporters.feeds.json_feed")
 
     def plan(self, ctx: Context) -> list[Task]:
         articles = ctx.collection.articles
@@ -85,14 +87,6 @@ class FeedExporter(Exporter[FeedSettings, Options]):
                        max(max(feed_date(a.published), feed_date(a.modified)) for a in dated).isoformat()),
                 **naming, **shared))
         return tasks
-
-    def prepare(self, ctx: Context) -> None:
-        """Import the writers once, before the workers fork."""
-        import importlib
-
-        for module in ("feedgen.feed", "lxml.etree", "nh3", "publish.exporters.feeds.atom_rss",
-                       "publish.exporters.feeds.json_feed"):
-            importlib.import_module(module)
 
     def render(self, ctx: Context, task: Task) -> list[Notice]:
         from publish.exporters.feeds.atom_rss import atom_feed, rss_feed

@@ -39,6 +39,8 @@ class PdfExporter(Exporter[PdfSettings, PdfOptions]):
     downloads: ClassVar[Mapping[str, str]] = FrozenDict({"pdf": "pdf/{slug}.pdf"})
     settings: ClassVar[type[Any] | None] = PdfSettings
     options: ClassVar[type[Options]] = PdfOptions
+    imports: ClassVar[tuple[str, ...]] = ("weasyprint", "publish.exporters.pdf.render", "publish.exporters.pdf.math",
+                                          "publish.exporters.pdf.html", "publish.exporters.pdf.body")
 
     def plan(self, ctx: Context) -> list[Task]:
         from publish.exporters.pdf.html import page_size
@@ -49,6 +51,14 @@ class PdfExporter(Exporter[PdfSettings, PdfOptions]):
                           label=output_of(article), cost=50 + 0.4 * article.word_count,
                           slug=article.slug)
                 for article in select(ctx.collection, slugs)]
+
+    @classmethod
+    def preload(cls) -> None:
+        """Also the math font (a cluster worker loads it as it joins; prepare() only when many PDFs are due)."""
+        super().preload()
+        from publish.exporters.pdf import math as pdf_math
+
+        pdf_math.warm_up()
 
     def prepare(self, ctx: Context) -> list[Notice]:
         from publish.exporters.pdf import math as pdf_math

@@ -23,6 +23,7 @@ class SiteExporter(Exporter[None, Options]):
     description: ClassVar[str] = "The subscribers' landing page (index.html) and a page per tag, from the theme"
     version: ClassVar[str] = "1"
     theme_folder: ClassVar[str | None] = "site"
+    imports: ClassVar[tuple[str, ...]] = ("publish.exporters.site.render",)
 
     def plan(self, ctx: BuildContext[None, Options]) -> list[Task]:
         articles = ctx.collection.articles
@@ -42,6 +43,7 @@ class SiteExporter(Exporter[None, Options]):
     def prepare(self, ctx: BuildContext[None, Options]) -> None:
         from publish.exporters.site.render import site_theme
 
+        self.preload()
         site_theme(ctx.themes)
 
     def render(self, ctx: BuildContext[None, Options], task: Task) -> list[Notice]:
