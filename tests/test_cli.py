@@ -249,3 +249,17 @@ def test_list_json(sample_site: Path) -> None:
     assert by_slug["newsletters-without-the-noise"]["status"] == "draft"
     assert by_slug["why-feeds-still-matter"]["outputs"] == []
     assert by_slug["a-little-math-on-the-page"]["updated"] is not None
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full (Linux)")
+def test_output_that_cannot_be_written_is_one_line_not_a_traceback(sample_site: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    with open("/dev/full", "w") as full:                        # every write fails: no space left
+        result = subprocess.run([sys.executable, "-m", "publish", "list"], cwd=sample_site, stdout=full,
+                                stderr=subprocess.PIPE, text=True, timeout=120, env={**os.environ, "COLUMNS": "100"})
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert result.stderr.startswith("error: No space left on device: the output could not be written"), result.stderr

@@ -10,6 +10,8 @@ not answer) takes the full path, which checks and prints exactly the same way.
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import os
 import sys
 
@@ -17,6 +19,9 @@ import sys
 # (PUBLISH_JOBS and PUBLISH_SCHEDULER only change where tasks run: the stamp ignores them too.)
 _OPTION_VARIABLES = ("PUBLISH_CONFIG", "PUBLISH_CONTENT", "PUBLISH_OUTPUT", "PUBLISH_PUBLIC", "PUBLISH_THEME",
                      "PUBLISH_DRAFTS", "PUBLISH_FUTURE", "PUBLISH_VERBOSE", "PUBLISH_QUIET")
+
+
+_FULL = frozenset({errno.ENOSPC, errno.EDQUOT})
 
 
 def plain_all(argv: list[str]) -> bool | None:
@@ -33,6 +38,20 @@ def plain_all(argv: list[str]) -> bool | None:
 
 def run() -> None:
     """Console-script entry point."""
+    try:
+        _run()
+    except OSError as exc:
+        if exc.errno not in _FULL:
+            raise
+        # Output that could not be written (`> /dev/full`, a full disk or quota): said in one line,
+        # not as a traceback. Files publish writes are atomic, so none of them is half written.
+        with contextlib.suppress(OSError):
+            sys.stderr.write(f"error: {exc.strerror}: the output could not be written; free some space "
+                             "and run again (files already published are complete)\n")
+        sys.exit(1)
+
+
+def _run() -> None:
     quiet = plain_all(sys.argv[1:])
     if quiet is not None:
         from publish import noop
