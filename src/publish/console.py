@@ -80,14 +80,18 @@ class RichProgress:
             self._progress = None
 
 
-def print_problems(problems: Iterable[Problem], *, quiet: bool) -> None:
+def print_problems(problems: Iterable[Problem], *, quiet: bool) -> list[Problem]:
+    """Print the problems as the user sees them (grouped; warnings left out when `quiet`); returns
+    them all, grouped."""
     from publish.problems import grouped
 
-    for problem in grouped(list(problems)):
+    every = grouped(list(problems))
+    for problem in every:
         if problem.severity == "warning" and quiet:
             continue
         style = "bold red" if problem.severity == "error" else "yellow"
         err.print(f"[{style}]{problem.severity}:[/] {shown(str(problem))}")
+    return every
 
 
 def print_report(report: Report, config: Config, *, verbose: bool, quiet: bool,
@@ -110,10 +114,9 @@ def print_report(report: Report, config: Config, *, verbose: bool, quiet: bool,
         if report.cpu:
             spent = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in sorted(report.cpu.items()))
             out.print(f"  CPU time in workers: {spent}")
-    left_out = {why: sum(1 for _, w in report.left_out if w == why) for why in ("draft", "future", "expired")}
     if feeds is not None:
         out.print(escape(feeds.describe()), style="yellow" if feeds.removed else None)
-    print_summary(report.articles, left_out, written=len(written), removed=len(removed),
+    print_summary(report.articles, report.left_out_counts, written=len(written), removed=len(removed),
                   up_to_date=len(report.up_to_date), warnings=len(report.warnings), errors=len(report.errors),
                   seconds=report.seconds, output_dir=config.output_dir)
 

@@ -42,6 +42,23 @@ def output_lock(output_dir: Path, *, wait: float = 600.0,
         os.close(fd)          # closing releases the lock
 
 
+def held(output_dir: Path) -> bool:
+    """Whether a run holds the output folder's lock now (a probe: takes nothing, waits for nothing)."""
+    try:
+        fd = os.open(output_dir / LOCK_FILE, os.O_RDONLY)
+    except OSError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    except OSError:
+        return False
+    finally:
+        os.close(fd)                  # closing releases the shared lock, if taken
+    return False
+
+
 def _try_lock(fd: int) -> bool:
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)

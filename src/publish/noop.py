@@ -35,22 +35,28 @@ class Start:
         return siteroot.locate(self.config_file, self.overrides.get("paths", {}).get("output"))
 
 
+# Stamps this process found not to answer (key, site root and output folder): the launcher checks
+# a plain `publish all` before the command line loads, and the command need not walk the site again.
+_DECLINED: set[tuple[str, tuple[Path, Path] | None]] = set()
+
+
 def answer(start: Start, *, quiet: bool) -> bool:
     """Print what a no-op run prints and return True, if the stamp says nothing changed."""
     started = time.perf_counter()
     found = start.locate()
+    if (start.key, found) in _DECLINED:
+        return False
     summary = stamp.answer(found[0], found[1], start.key) if found is not None else None
     if found is None or summary is None:
+        _DECLINED.add((start.key, found))
         return False
     from publish.console import out, print_problems, print_summary
-    from publish.problems import Problem, grouped
+    from publish.problems import Problem
 
-    problems = [Problem(severity, Path(path) if path else None, message)  # type: ignore[arg-type]
-                for severity, path, message in summary.problems]
-    print_problems(problems, quiet=quiet)
+    shown = print_problems([Problem(severity, Path(path) if path else None, message)  # type: ignore[arg-type]
+                            for severity, path, message in summary.problems], quiet=quiet)
     if summary.feeds:
         out.print(summary.feeds, markup=False)
-    shown = grouped(problems)
     print_summary(summary.articles, summary.left_out, written=0, removed=0, up_to_date=summary.up_to_date,
                   warnings=sum(1 for p in shown if p.severity == "warning"), errors=0,
                   seconds=time.perf_counter() - started, output_dir=found[1])
@@ -67,9 +73,8 @@ def remember(start: Start, report: Report, config: Config, feeds: FeedChanges | 
     # After a run that wrote files, the next one finds every task up to date: it says again what
     # each task said (recorded with it), not what exporters' prepare() said, and no feed changes.
     passing = set(report.said_by_prepare)
-    left_out = {why: sum(1 for _, w in report.left_out if w == why) for why in ("draft", "future", "expired")}
     summary = stamp.Summary(
-        articles=report.articles, left_out=left_out, up_to_date=report.tasks,
+        articles=report.articles, left_out=report.left_out_counts, up_to_date=report.tasks,
         problems=[(p.severity, str(p.path) if p.path else "", p.message) for p in report.problems
                   if p not in passing],
         feeds=replace(feeds, new=0, updated=0, removed=0, first=False).describe() if feeds is not None else "")

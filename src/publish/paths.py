@@ -9,6 +9,10 @@ from pathlib import Path
 
 from publish.errors import UnsafePathError
 
+# A file modified this close to a run's start may still be changing while the run reads it: what
+# was read from it is not remembered (the loader's memo, the no-op stamp).
+RACY_NS = 2_000_000_000
+
 
 def inside(path: Path, roots: Iterable[Path]) -> bool:
     """True if `path`, fully resolved, lies in one of `roots` (also resolved)."""

@@ -72,6 +72,11 @@ class Report(HasProblems):
     def exit_code(self) -> int:
         return 1 if self.errors else 0
 
+    @property
+    def left_out_counts(self) -> dict[str, int]:
+        """How many articles were left out, by why ("draft", "future", "expired")."""
+        return {why: sum(1 for _, w in self.left_out if w == why) for why in ("draft", "future", "expired")}
+
 
 def default_jobs() -> int:
     try:

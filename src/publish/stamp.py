@@ -1,9 +1,9 @@
 """The site's stamp: `publish all` with nothing changed answers without loading anything.
 
-After a `publish all` that found every output up to date and reported no error, the stamp
-(`output/.publish/stamp.json`) records what that run saw: the size and modification time of every
-file under the site root, in theme folders outside it and in output/, the installed software, the
-options, and the summary it printed. The next `publish all` with the same options compares sizes
+After a `publish all` that reported no error, the stamp (`output/.publish/stamp.json`) records
+what that run left: the size and modification time of every file under the site root, in theme
+folders outside it and in output/, the installed software, the options, and the summary a run
+finding everything up to date prints (noop.py). The next `publish all` with the same options compares sizes
 and times first, as make and git's index do: if nothing differs, and no article's date or expiry
 has come since, it prints the same summary without reading an article or importing an exporter.
 Any difference, and the build checks every task as before. A file whose time is less than two
@@ -24,13 +24,12 @@ from pathlib import Path
 from typing import Any
 
 from publish import __version__
-from publish.paths import write_atomic
+from publish.lock import LOCK_FILE, held
+from publish.paths import RACY_NS, write_atomic
 
 STAMP = ".publish/stamp.json"
-LOCK = ".publish/lock"
 FORMAT = 1
 MAX_FILES = 50_000          # an input folder holding more (a checkout with its dependencies): no stamp
-RACY_NS = 2_000_000_000     # files this close to the run's start may have changed while it read them
 SKIPPED_DIRS = frozenset({"node_modules", "__pycache__"})
 # The environment that changes outputs (never stored: only its digest).
 SETTINGS_VARIABLES = ("PYPANDOC_PANDOC", "SOURCE_DATE_EPOCH", "TZ")
@@ -69,7 +68,7 @@ def answer(root: Path, output_dir: Path, key: str) -> Summary | None:
             return None
         if stamp["until"] is not None and time.time_ns() >= stamp["until"]:
             return None                                       # an article's date or expiry has come
-        if (output_dir / LOCK).exists() and _locked(output_dir / LOCK):
+        if held(output_dir):
             return None                                       # a build is writing: let it finish first
         if _software() != stamp["software"]:
             return None
@@ -86,7 +85,7 @@ def answer(root: Path, output_dir: Path, key: str) -> Summary | None:
 
 def record(root: Path, output_dir: Path, key: str, readable: Iterable[Path], summary: Summary,
            started_ns: int, until_ns: int | None) -> bool:
-    """Record the stamp of a run that found everything up to date; False (and no stamp) where
+    """Record the stamp of a run that reported no error; False (and no stamp) where
     it cannot be trusted or would cost more than it saves. `readable`: the other folders the run
     may read from (content, public and theme folders; those outside the root are walked too)."""
     trees = [root]
@@ -124,7 +123,7 @@ def _files(top: Path, skip: Path | None, limit: int | None = MAX_FILES) -> Files
     cut = len(os.path.join(start, ""))            # scandir's paths start with top's own spelling
     records = os.path.join(start, ".publish") if skip is None else ""
     skipped = str(skip) if skip is not None else ""
-    unwatched = (Path(STAMP).name, Path(LOCK).name)
+    unwatched = (Path(STAMP).name, Path(LOCK_FILE).name)
     pending = [start]
     while pending:
         folder = pending.pop()
@@ -172,18 +171,3 @@ def _software() -> list[Any]:
     package = Path(__file__).parent
     return [folders, _encoded(_files(package, skip=None))]
 
-
-def _locked(lock: Path) -> bool:
-    """Whether another build holds the output folder's lock (the lock is an flock on this file)."""
-    import fcntl
-
-    try:
-        with lock.open("rb") as handle:
-            try:
-                fcntl.flock(handle, fcntl.LOCK_SH | fcntl.LOCK_NB)
-            except OSError:
-                return True
-            fcntl.flock(handle, fcntl.LOCK_UN)
-            return False
-    except OSError:
-        return False

@@ -29,7 +29,7 @@ from publish.content.site import ALT_FIELD, cover_fact, site_of, site_problems
 from publish.errors import ContentError, ImageError, PublishError, UnsafePathError
 from publish.html import is_remote
 from publish.model import Article, Author, Collection, FrozenDict, Image, Site
-from publish.paths import inside, resolve_inside
+from publish.paths import RACY_NS, inside, resolve_inside
 from publish.problems import HasProblems, Problem
 
 CACHE_DIR = ".publish"
@@ -168,7 +168,6 @@ def load(config: Config, *, drafts: bool = False, future: bool = False, jobs: in
 # from (watch mode's rebuilds read again only the files whose size, time or inode changed, or all
 # of them when the configuration did): 2-4 ms a file, most of a warm rebuild's loading.
 _DRAFTS: dict[tuple[object, ...], Draft] = {}
-RACY_NS = 2_000_000_000          # a file this young may still be changing: read it again next time
 
 
 def _read_front(path: Path, config: Config, zone: tzinfo, kept: dict[tuple[object, ...], Draft]) -> Draft:
