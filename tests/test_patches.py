@@ -273,3 +273,55 @@ def _deflated(stream: bytes) -> bytes:
 def _level(level: int, data: bytes) -> bytes:
     compressor = zlib.compressobj(level)
     return compressor.compress(data) + compressor.flush()
+
+
+# --- WeasyPrint's import: libraries opened by their file names ------------------------------------
+
+_LIBRARIES = ("import sys\n"
+              "print(sorted({line.split()[-1] for line in open('/proc/self/maps') if '.so' in line and any(\n"
+              "    k in line for k in ('pango', 'harfbuzz', 'fontconfig', 'gobject'))}))\n")
+
+
+def _python(code: str, **env: str) -> subprocess.CompletedProcess[str]:
+    import sys
+
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True,
+                          env={**os.environ, **env})
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/maps"), reason="Linux only")
+def test_weasyprint_is_imported_without_library_searches_and_opens_the_same_files() -> None:
+    counted = ("import ctypes.util\n"
+               "searched = []\n"
+               "real = ctypes.util.find_library\n"
+               "def counting(name):\n"
+               "    searched.append(name)\n"
+               "    return real(name)\n"
+               "ctypes.util.find_library = counting\n")
+    ours = _python(counted + "from publish.patches.dlopen import import_weasyprint\nimport_weasyprint()\n"
+                   "assert ctypes.util.find_library is counting\nprint(len(searched))\n" + _LIBRARIES)
+    plain = _python(counted + "import weasyprint\nprint(len(searched))\n" + _LIBRARIES)
+    searches, files = ours.stdout.splitlines()
+    plain_searches, plain_files = plain.stdout.splitlines()
+    assert searches == "0" and int(plain_searches) > 10
+    assert files == plain_files and "libpango" in files
+    off = _python(counted + "from publish.patches.dlopen import import_weasyprint\nimport_weasyprint()\n"
+                  "print(len(searched))\n", PUBLISH_NO_PATCHES="1")
+    assert off.stdout.strip() == plain_searches
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/maps"), reason="Linux only")
+def test_a_library_only_a_search_finds_is_still_found() -> None:
+    """Should the `.so.N` names not open (a library gcc or ld alone would find), the import is tried
+    again with the searches, and WeasyPrint's installation help is not printed."""
+    code = ("import ctypes.util, cffi.api\n"
+            "real = cffi.api._load_backend_lib\n"
+            "def picky(backend, name, flags):\n"
+            "    if isinstance(name, str) and '.so.' in name and ctypes.util.find_library('c') is None:\n"
+            "        raise OSError('not here')\n"
+            "    return real(backend, name, flags)\n"
+            "cffi.api._load_backend_lib = picky\n"
+            "from publish.patches.dlopen import import_weasyprint\nimport_weasyprint()\n"
+            "import weasyprint.text.ffi as ffi\nprint(ffi.pango is not None)\n")
+    result = _python(code)
+    assert result.stdout.strip() == "True"

@@ -312,6 +312,7 @@ class GlobalOptions(Protocol):
     future: bool
     jobs: int | None
     verbose: bool
+    scheduler: str | None
 
 
 def command(options: GlobalOptions, *, host: str, port: int, workers: int | None) -> int:

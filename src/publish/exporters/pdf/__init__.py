@@ -39,7 +39,7 @@ class PdfExporter(Exporter[PdfSettings, PdfOptions]):
     downloads: ClassVar[Mapping[str, str]] = FrozenDict({"pdf": "pdf/{slug}.pdf"})
     settings: ClassVar[type[Any] | None] = PdfSettings
     options: ClassVar[type[Options]] = PdfOptions
-    imports: ClassVar[tuple[str, ...]] = ("weasyprint", "publish.exporters.pdf.render", "publish.exporters.pdf.math",
+    imports: ClassVar[tuple[str, ...]] = ("publish.exporters.pdf.render", "publish.exporters.pdf.math",
                                           "publish.exporters.pdf.html", "publish.exporters.pdf.body")
 
     def plan(self, ctx: Context) -> list[Task]:

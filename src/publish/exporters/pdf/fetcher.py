@@ -22,12 +22,15 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 from urllib.request import url2pathname
 
-from weasyprint.urls import URLFetcher, URLFetcherResponse
-
 from publish.errors import UnsafePathError
 from publish.model import Image
+from publish.patches.dlopen import import_weasyprint
 from publish.paths import inside
 from publish.themes import ThemeChain
+
+import_weasyprint()         # before the first import of WeasyPrint: its libraries open faster (patches/dlopen.py)
+
+from weasyprint.urls import URLFetcher, URLFetcherResponse  # noqa: E402
 
 ORIGIN = "https://pdf.publish.invalid/"
 THEME = "theme/"
