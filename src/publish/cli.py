@@ -30,12 +30,8 @@ if TYPE_CHECKING:
 
 
 app = typer.Typer(
-    name="publish",
-    cls=_Group,
-    help="Turn Markdown articles into feeds, PDFs, an EPUB and newsletter emails.",
-    no_args_is_help=True,
-    rich_markup_mode="rich",
-    context_settings={"help_option_names": ["-h", "--help"]},
+    name="publish", cls=_Group, help="Turn Markdown articles into feeds, PDFs, an EPUB and newsletter emails.",
+    no_args_is_help=True, rich_markup_mode="rich", context_settings={"help_option_names": ["-h", "--help"]},
     pretty_exceptions_enable=False,
 )
 
@@ -233,7 +229,9 @@ def all_command(ctx: typer.Context, force: Force = False) -> None:
     start, preview = noop.Start.now(opts.config, opts.overrides), opts.drafts or opts.future
     if not (force or opts.verbose or preview) and noop.answer(start, quiet=opts.quiet):
         raise typer.Exit(0)
-    from publish import registry
+    from publish import early, registry
+
+    early.start_for(opts, force=force)          # a PDF worker importing WeasyPrint while the articles are read
     found = registry.discover()
     for name, entry in found.items():
         if entry.exporter is None and not opts.quiet:
@@ -257,10 +255,12 @@ def pdf_command(
         _error("name one or more article slugs, or pass --all (see `publish list`)")
         raise typer.Exit(2)
     _require("pdf")
-    if slugs:
-        _check_slugs(ctx, _config(_options(ctx), content=True), "pdf", slugs)
+    from publish import early
     from publish.exporters.pdf import PdfOptions
 
+    early.start_for(_options(ctx), force=force or not slugs)
+    if slugs:
+        _check_slugs(ctx, _config(_options(ctx), content=True), "pdf", slugs)
     report, config = _build(ctx, {"pdf": PdfOptions(slugs=tuple(slugs or ()))}, force)
     _finish(ctx, report, config, files_of="pdf" if slugs else None)
 

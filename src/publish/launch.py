@@ -57,8 +57,12 @@ def _run() -> None:
         from publish import noop
 
         try:
-            if noop.answer(noop.Start.now(None, {}), quiet=quiet):
+            start = noop.Start.now(None, {})
+            if noop.answer(start, quiet=quiet):
                 sys.exit(0)
+            from publish import early
+
+            early.start(start.locate())        # the PDF worker starts importing now
         except KeyboardInterrupt:
             sys.exit(130)
     from publish.cli import run as run_cli

@@ -13,12 +13,13 @@ import os
 import time
 from collections import Counter
 from collections.abc import Iterable, Mapping
+from contextlib import closing, nullcontext
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
-from publish import manifest, patches, prune, registry, state, workers
+from publish import early, manifest, patches, prune, registry, state, workers
 from publish.config import Config
 from publish.content.loader import HasProblems, Loaded, Problem, load
 from publish.delivery import DeliveryError, deliver
@@ -115,12 +116,14 @@ def _build(config: Config, selection: Mapping[str, Options | None], drafts: bool
     report = Report()
     report.problems.extend(Problem("warning", None, message) for message in registry.conflicts())
     wait = float(os.environ.get("PUBLISH_LOCK_TIMEOUT", "600"))
-    with output_lock(output_dir, wait=wait, on_wait=progress.message):
+    downloads = declared_downloads(config)
+    started_early = _early(exporters, selection, config, downloads, warm is not None or client is not None)
+    stopping = closing(started_early) if started_early is not None else nullcontext()
+    with output_lock(output_dir, wait=wait, on_wait=progress.message), stopping:
         loaded = load(config, drafts=drafts, future=future, jobs=jobs)
         _take_load(report, loaded)
         report.collection = loaded.collection
         report.changes_at = loaded.changes_at
-        downloads = declared_downloads(config)
         present = _copies_present(output_dir)
         contexts: Contexts = {name: replace(exporter.context(config, loaded.collection, options=selection[name],
                                                              downloads=downloads), present=present)
@@ -136,7 +139,8 @@ def _build(config: Config, selection: Mapping[str, Options | None], drafts: bool
         claimed = manifest.save(output_dir, prune.claim(owned, made))
         failed: set[str] = set()
         if todo:
-            finished = _run(todo, tasks, exporters, contexts, jobs, method, report, progress, warm, client)
+            finished = _run(todo, tasks, exporters, contexts, jobs, method, report, progress, warm, client,
+                            started_early)
             failed = {t.key for t in todo if finished.get(t.key) is None}
             made.update({key: replace(made[key], uses=used) for key, used in finished.items() if used is not None})
         run = prune.Run(whole=whole, part=frozenset(exporters) - whole - unplanned,
@@ -155,6 +159,23 @@ def _build(config: Config, selection: Mapping[str, Options | None], drafts: bool
         warm.start(tuple(sorted(warm.prepared)))
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _early(exporters: dict[str, Exporter[Any, Any]], selection: Mapping[str, Options | None], config: Config,
+           downloads: FrozenDict, elsewhere: bool) -> early.Early | None:
+    """The worker started before this build (early.py), told to prepare its exporter now; None
+    (and stopped) when the build renders elsewhere (watch mode, a cluster) or without it."""
+    found = early.take()
+    if found is None or elsewhere or found.name not in exporters:
+        if found is not None:
+            found.close()
+        return None
+    name = found.name
+    from publish.content.site import site_of
+
+    found.prepare(exporters[name].context(config, Collection(site_of(config), ()), options=selection[name],
+                                          downloads=downloads))
+    return found
 
 
 def _copies_present(output_dir: Path) -> frozenset[str]:
@@ -300,14 +321,21 @@ def prepare(exporters: dict[str, Exporter[Any, Any]], contexts: Contexts, names:
 
 def _run(todo: list[Task], tasks: list[Task], exporters: dict[str, Exporter[Any, Any]], contexts: Contexts,
          jobs: int, method: str, report: Report, progress: Progress,
-         warm: workers.WarmPool | None, client: Any) -> dict[str, tuple[str, ...] | None]:
+         warm: workers.WarmPool | None, client: Any,
+         started_early: early.Early | None) -> dict[str, tuple[str, ...] | None]:
     """Run the tasks and write what they return; returns, per task that succeeded, the image copies
     its outputs link to."""
     due = Counter(t.exporter for t in todo)
+    if started_early is not None and not (jobs > 1 and method == "fork"
+                                          and started_early.takes(due[started_early.name])):
+        started_early.close()
+        started_early = None
     # prepare() loads what forked workers inherit (the PDF warm-up render): a cluster's workers
-    # prepare themselves, so the client, which renders nothing, is told that none of its tasks is due.
+    # prepare themselves, so the client, which renders nothing, is told that none of its tasks is due;
+    # the early worker prepares its exporter itself.
     told = {} if warm is not None else dict.fromkeys(due, 0) if client is not None else due
-    failed = prepare(exporters, contexts, due, report, warm, told)
+    failed = prepare(exporters, contexts, [name for name in due if started_early is None or name != started_early.name],
+                     report, warm, told)
     todo = [t for t in todo if t.exporter not in failed]
     report.notes.extend(patches.apply_all())     # what prepare() loaded is patched before workers start
     by_key = {t.key: t for t in todo}
@@ -317,6 +345,11 @@ def _run(todo: list[Task], tasks: list[Task], exporters: dict[str, Exporter[Any,
         task = by_key[outcome.key]
         ctx = contexts[task.exporter]
         report.problems.extend(Problem("warning", n.path, n.message) for n in outcome.notices)
+        if outcome.prepared or outcome.notes:            # a worker prepared the exporter (early.py)
+            prepared = [Problem("warning", n.path, f"{task.exporter}: {n.message}") for n in outcome.prepared]
+            report.problems.extend(prepared)
+            report.said_by_prepare.extend(prepared)
+            report.notes.extend(note for note in outcome.notes if note not in report.notes)
         report.cpu[task.exporter] = report.cpu.get(task.exporter, 0.0) + outcome.seconds
         if outcome.pid:
             report.processes.add(outcome.pid)
@@ -359,6 +392,10 @@ def _run(todo: list[Task], tasks: list[Task], exporters: dict[str, Exporter[Any,
             outcomes = cluster.run(client, todo, exporters, contexts, started, inputs)
         elif warm is not None and warm.started:
             outcomes = warm.run(todo, exporters, contexts, started, inputs)
+        elif started_early is not None:
+            name = started_early.name
+            outcomes = started_early.run(todo, {**contexts, name: replace(contexts[name], due=due[name])}, jobs=jobs,
+                                         method=method, started=started, inputs=inputs)
         else:
             outcomes = workers.run(todo, exporters, contexts, jobs=jobs, method=method, started=started, inputs=inputs)
         for outcome in outcomes:

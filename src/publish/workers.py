@@ -43,6 +43,10 @@ class Outcome:
     # that output/ did not hold (relative path, bytes); nothing is written where the task ran.
     files: tuple[tuple[str, bytes], ...] = ()
     copies: tuple[tuple[str, bytes], ...] = ()
+    # From a worker that prepared the exporter itself (early.py): what prepare() said, and the
+    # third-party patches' notes (-v), which the main process did not see.
+    prepared: tuple[Notice, ...] = ()
+    notes: tuple[str, ...] = ()
 
     @property
     def size(self) -> int:
@@ -130,8 +134,8 @@ def run(todo: list[Task], exporters: dict[str, Exporter[Any, Any]], contexts: di
     heap.trim()              # what reading the articles freed: each forked worker would count it again
     try:
         with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(method),
-                                 initializer=_start_worker, initargs=(names, needed, not forked)) as pool:
-            yield from dispatch(todo, lambda task, given: pool.submit(_render_in_worker, task, given), started, inputs)
+                                 initializer=start_worker, initargs=(names, needed, not forked)) as pool:
+            yield from dispatch(todo, lambda task, given: pool.submit(render_in_worker, task, given), started, inputs)
     finally:
         if forked:
             gc.unfreeze()
@@ -203,10 +207,19 @@ class _Worker:
 _worker: _Worker | None = None
 
 
-def _start_worker(names: tuple[str, ...], contexts: dict[str, BuildContext[Any, Any]], prepare: bool) -> None:
+def interrupted(signum: int, frame: object) -> None:
+    """Ctrl-C in a worker of a one-shot build: the process ends at once, without a traceback. The
+    main process writes every file, so nothing is half written; it stops the build itself."""
+    os._exit(130)
+
+
+def start_worker(names: tuple[str, ...], contexts: dict[str, BuildContext[Any, Any]], prepare: bool) -> None:
+    import signal
+
     from publish import registry
 
     global _worker
+    signal.signal(signal.SIGINT, interrupted)
     exporters: dict[str, Exporter[Any, Any]] = {}
     broken: dict[str, str] = {}
     for name in names:
@@ -229,7 +242,7 @@ def _start_worker(names: tuple[str, ...], contexts: dict[str, BuildContext[Any, 
     _worker = _Worker(exporters, contexts, broken)
 
 
-def _render_in_worker(task: Task, inputs: Inputs) -> Outcome:
+def render_in_worker(task: Task, inputs: Inputs) -> Outcome:
     if _worker is None:
         raise RuntimeError("a render task reached a process the pool did not set up")
     if task.exporter in _worker.broken:
