@@ -8,7 +8,8 @@ On one generated corpus (benchmarks/corpus.py; default 42 articles), side by sid
   noop      `publish all` again, nothing changed: the first run after the build and the median of
             three more (all answered from the stamp the build left; stamp.py)
   edit      `publish all` after one edited paragraph: three runs, each after editing another
-            article, the median reported
+            article, the median reported; then three more handed to the build server (buildserver.py)
+            that a terminal run starts (PUBLISH_SERVER=1 here, as the runs have no terminal)
   watch     `publish serve --watch`: after saving a new title, how long until the served rss.xml
             holds it, and until that article's served PDF changes (HEAD, ETag); E edits, each of
             another article, the first one after start reported apart
@@ -203,6 +204,23 @@ def report_watch(watch: dict[str, Any]) -> None:
           f"of CPU by the scheduler ({100 * idle['share']:.3f} % of one core), {idle['wakeups']} wake-ups")
 
 
+def edit_and_run(article: Path, publish: list[str], site: Path, env: dict[str, str]) -> dict[str, Any]:
+    article.write_text(article.read_text().replace("\n\n", "\n\nAn edited paragraph.\n\n", 1))
+    return timed([*publish, "all"], site, env)
+
+
+def wait_for_server(site: Path, timeout: float = 120.0) -> int:
+    """The pid of the site's build server, once it listens (it warms up first)."""
+    info = site / "output" / ".publish" / "server.json"
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            return int(json.loads(info.read_text())["pid"])
+        except (OSError, ValueError, KeyError):
+            time.sleep(0.2)
+    raise SystemExit("the build server did not start")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--articles", type=int, default=42)
@@ -238,24 +256,35 @@ def main() -> None:
         stamped = [timed([*publish, "all"], site, env) for _ in range(3)]
         noop = sorted(stamped, key=lambda run: run["wall"])[1]
         # Three edits, each of another article, each saved just before its run; the median is reported.
-        edits = []
-        for n in range(3):
-            edited = sorted((site / "content").glob("*.md"))[args.articles // 2 + n]
-            edited.write_text(edited.read_text().replace("\n\n", "\n\nAn edited paragraph.\n\n", 1))
-            edits.append(timed([*publish, "all"], site, env))
+        # First in a fresh process each (no build server), then as an author's terminal gets them:
+        # handed to the build server that the first of those runs starts (buildserver.py).
+        articles = sorted((site / "content").glob("*.md"))
+        alone = {**env, "PUBLISH_SERVER": "0"}
+        edits = [edit_and_run(articles[args.articles // 2 + n], publish, site, alone) for n in range(3)]
         edit = sorted(edits, key=lambda run: run["wall"])[1]
+        served_env = {**env, "PUBLISH_SERVER": "1"}
+        edit_and_run(articles[args.articles // 2 + 3], publish, site, served_env)      # starts the server
+        server = wait_for_server(site)
+        served_runs = [edit_and_run(articles[args.articles // 2 + 4 + n], publish, site, served_env)
+                       for n in range(3)]
+        os.kill(server, signal.SIGTERM)
+        served = sorted(served_runs, key=lambda run: run["wall"])[1]
         walls = ", ".join(f"{run['wall']:.2f}" for run in edits)
+        served_walls = ", ".join(f"{run['wall']:.2f}" for run in served_runs)
         print(f"publish all: cold {cold['wall']:.2f} s, first no-op {first_noop['wall']:.2f} s, no-op "
-              f"{noop['wall']:.2f} s, one edit {edit['wall']:.2f} s (median of {walls})", flush=True)
+              f"{noop['wall']:.2f} s, one edit {edit['wall']:.2f} s (median of {walls}); on the build server "
+              f"{served['wall']:.2f} s (median of {served_walls})", flush=True)
         watch = measure_watch(site, env, args.edits, args.idle)
         per_pdf = base["wall"] / args.articles
         ratios = {"cold / baseline": cold["wall"] / base["wall"],
                   "first no-op after a build / baseline": first_noop["wall"] / base["wall"],
                   "noop / baseline": noop["wall"] / base["wall"],
                   "edit / baseline": edit["wall"] / base["wall"],
+                  "edit on the build server / baseline": served["wall"] / base["wall"],
                   "watch: title -> rss.xml / baseline per PDF": watch["feed_median"] / per_pdf,  # type: ignore[operator]
                   "watch: title -> PDF / baseline per PDF": watch["pdf_median"] / per_pdf}  # type: ignore[operator]
-        results.update(baseline=base, cold=cold, first_noop=first_noop, noop=noop, edit=edit, edits=edits, watch=watch,
+        results.update(baseline=base, cold=cold, first_noop=first_noop, noop=noop, edit=edit, edits=edits,
+                       served_edit=served, served_edits=served_runs, watch=watch,
                        ratios=ratios)
         print("\nratios (lower is better):")
         for name, value in ratios.items():

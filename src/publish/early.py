@@ -109,6 +109,13 @@ class Early:
 
 
 _started: Early | None = None
+_disabled = False
+
+
+def disable() -> None:
+    """Never start an early worker in this process (a build server's child is already warm)."""
+    global _disabled
+    _disabled = True
 
 
 def start(found: tuple[Path, Path] | None, *, jobs: int | None = None, scheduler: str | None = None,
@@ -118,7 +125,7 @@ def start(found: tuple[Path, Path] | None, *, jobs: int | None = None, scheduler
     forked workers, more than one job, no Dask scheduler named (one named in publish.toml stops it
     later, unused), not --force (which makes every PDF)."""
     global _started
-    if (_started is not None or found is None or force or jobs == 1 or scheduler
+    if (_disabled or _started is not None or found is None or force or jobs == 1 or scheduler
             or not sys.platform.startswith("linux") or os.environ.get("PUBLISH_SCHEDULER", "").strip()
             or os.environ.get("PUBLISH_JOBS", "").strip() == "1"
             or os.environ.get(workers.START_METHOD_VARIABLE, "").strip() not in ("", "fork")):

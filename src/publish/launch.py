@@ -53,6 +53,7 @@ def run() -> None:
 
 def _run() -> None:
     quiet = plain_all(sys.argv[1:])
+    found = None
     if quiet is not None:
         from publish import noop
 
@@ -60,11 +61,24 @@ def _run() -> None:
             start = noop.Start.now(None, {})
             if noop.answer(start, quiet=quiet):
                 sys.exit(0)
+            found = start.locate()
+            if found is not None:
+                from publish import buildserver
+
+                code = buildserver.run_on_server(found[1], sys.argv[1:])
+                if code is not None:
+                    sys.exit(code)                 # the site's warm build server ran it
             from publish import early
 
-            early.start(start.locate())        # the PDF worker starts importing now
+            early.start(found)                     # the PDF worker starts importing now
         except KeyboardInterrupt:
             sys.exit(130)
     from publish.cli import run as run_cli
 
-    run_cli()
+    try:
+        run_cli()
+    finally:
+        if found is not None:
+            from publish import buildserver
+
+            buildserver.start_later(found[1], found[0])     # for the next run, in a terminal

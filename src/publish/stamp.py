@@ -70,7 +70,7 @@ def answer(root: Path, output_dir: Path, key: str) -> Summary | None:
             return None                                       # an article's date or expiry has come
         if held(output_dir):
             return None                                       # a build is writing: let it finish first
-        if _software() != stamp["software"]:
+        if software_files() != stamp["software"]:
             return None
         trees = [Path(folder) for folder in stamp["trees"]]
         for folder, recorded in zip(trees, stamp["inputs"], strict=True):
@@ -98,7 +98,7 @@ def record(root: Path, output_dir: Path, key: str, readable: Iterable[Path], sum
         forget(output_dir)
         return False
     outputs = _files(output_dir, skip=None, limit=None)       # publish's own: no limit
-    stamp = {"format": FORMAT, "key": key, "root": str(root), "until": until_ns, "software": _software(),
+    stamp = {"format": FORMAT, "key": key, "root": str(root), "until": until_ns, "software": software_files(),
              "trees": [str(folder) for folder in trees], "inputs": [_encoded(files) for files in inputs],
              "outputs": _encoded(outputs), "summary": asdict(summary)}
     write_atomic(output_dir / STAMP, json.dumps(stamp, separators=(",", ":")).encode())
@@ -158,7 +158,7 @@ def _decoded(recorded: dict[str, list[int]]) -> Files:
     return {rel: (value[0], value[1]) for rel, value in recorded.items()}
 
 
-def _software() -> list[Any]:
+def software_files() -> list[Any]:
     """The installed software as files: each folder on sys.path but the first (installing or
     removing a package changes its listing, so its time) and every file of publish itself (an
     editable install)."""
