@@ -140,6 +140,10 @@ def test_ctrl_c_stops_the_build_on_the_server_not_the_server(site: Path) -> None
     assert not _gone(pid, 0.5)
     again = run_publish(site, "all", env=ON)                # the next run finishes the work
     assert again.returncode == 0 and "error" not in again.stderr
+    write_article(site, "broken.md", "---\ntitle: [unclosed\n---\n\nText.\n")
+    broken = run_publish(site, "all", env=ON)               # its errors reach this terminal, with its status
+    assert broken.returncode == 1 and "broken.md" in broken.stderr
+    assert "exit 1" in _log(site)[-1]
 
 
 def test_a_server_of_other_software_is_not_used(site: Path) -> None:

@@ -82,7 +82,8 @@ def run_on_server(output_dir: Path, argv: list[str]) -> int | None:
         try:
             client.connect(path)
             request = json.dumps({"argv": argv, "cwd": os.getcwd(), "env": dict(os.environ)}).encode() + b"\n"
-            socket.send_fds(client, [request], [0, 1, 2])
+            sent = socket.send_fds(client, [request], [0, 1, 2])
+            client.sendall(request[sent:])
             reply = client.makefile("rb")
             started = reply.readline()
         except OSError:
@@ -109,7 +110,7 @@ def run_on_server(output_dir: Path, argv: list[str]) -> int | None:
 def start_later(output_dir: Path, root: Path) -> None:
     """After a build in a terminal (or with PUBLISH_SERVER=1): start the site's server if none runs."""
     choice = wanted()
-    if choice is False or (choice is None and not (sys.stdin.isatty() and sys.stdout.isatty())):
+    if choice is False or (choice is None and not _terminal()):
         return
     if not sys.platform.startswith("linux") or not (output_dir / RECORDS).is_dir():
         return
@@ -125,6 +126,14 @@ def start_later(output_dir: Path, root: Path) -> None:
         subprocess.Popen([sys.executable, "-m", "publish.buildserver", str(root), str(output_dir)],
                          stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                          start_new_session=True, close_fds=True, cwd=root)
+
+
+def _terminal() -> bool:
+    """Whether an author runs this in a terminal (not a script, a pipe or CI)."""
+    try:
+        return sys.stdin.isatty() and sys.stdout.isatty()
+    except (AttributeError, ValueError):
+        return False
 
 
 def software() -> str:
@@ -222,14 +231,21 @@ def _serve(listener: socket.socket, records: Path, mine: str) -> None:
             last = time.monotonic()
         elif time.monotonic() - last > idle:
             return
-        if not (records / INFO).is_file() or software() != mine:
-            return                               # the output folder went, or the software changed
+        if _owner(records) != os.getpid() or software() != mine:
+            return          # the output folder went (or another server took it), or the software changed
         for key, _ in selector.select(timeout=min(30.0, idle)):
             if key.fileobj is listener:
                 _accept(listener, children, selector, records)
                 last = time.monotonic()
             else:
                 _from_client(key.fileobj, key.data, children, selector)  # type: ignore[arg-type]
+
+
+def _owner(records: Path) -> int | None:
+    try:
+        return int(json.loads((records / INFO).read_text(encoding="utf-8"))["pid"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
 
 
 def _reap(children: dict[int, socket.socket], selector: Any) -> None:
@@ -317,10 +333,11 @@ def _child(connection: socket.socket, fds: list[int], request: dict[str, Any], r
         connection.sendall(f"started {os.getpid()}\n".encode())
         from publish import early
         from publish.cli import run
+        from publish.launch import guarded
 
         early.disable()                          # this process is warm: no early worker to start
         try:
-            run()
+            guarded(run)
             code = 0
         except SystemExit as exc:
             code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)

@@ -14,6 +14,7 @@ import contextlib
 import errno
 import os
 import sys
+from collections.abc import Callable
 
 # Global options whose environment variables change what `publish all` does or where it looks.
 # (PUBLISH_JOBS and PUBLISH_SCHEDULER only change where tasks run: the stamp ignores them too.)
@@ -38,8 +39,13 @@ def plain_all(argv: list[str]) -> bool | None:
 
 def run() -> None:
     """Console-script entry point."""
+    guarded(_run)
+
+
+def guarded(command: Callable[[], None]) -> None:
+    """Run `command`, ending output that cannot be written in one line rather than a traceback."""
     try:
-        _run()
+        command()
     except OSError as exc:
         if exc.errno not in _FULL:
             raise
