@@ -19,7 +19,6 @@ time on the other core, no wall time. The PDFs are the same bytes either way.
 from __future__ import annotations
 
 import gc
-import multiprocessing
 import os
 import pickle
 import sys
@@ -42,9 +41,8 @@ class Early:
 
     def __init__(self, name: str, imports: tuple[str, ...]) -> None:
         self.name = name
-        self._pool: ProcessPoolExecutor | None = ProcessPoolExecutor(
-            max_workers=1, mp_context=multiprocessing.get_context("fork"), initializer=_preload, initargs=(imports,))
-        self._forked = self._pool.submit(os.getpid)     # forked now, not at its first task
+        self._pool: ProcessPoolExecutor | None = workers.pool_of(1, "fork", _preload, (imports,))
+        self._forked = self._pool.submit(os.getpid)
 
     def pid(self) -> int:
         """The worker's process id."""
@@ -88,10 +86,8 @@ class Early:
         pool = None
         try:
             if rest:
-                pool = ProcessPoolExecutor(max_workers=min(max(1, jobs - 1), len(rest)),
-                                           mp_context=multiprocessing.get_context(method),
-                                           initializer=workers.start_worker,
-                                           initargs=(names, {name: contexts[name] for name in names}, not forked))
+                pool = workers.pool_of(min(max(1, jobs - 1), len(rest)), method, workers.start_worker,
+                                       (names, {name: contexts[name] for name in names}, not forked))
 
             def submit(task: Task, given: Inputs) -> Future[Outcome]:
                 if task.exporter == self.name:
@@ -186,9 +182,8 @@ _started_here: dict[str, _Started] = {}
 def _preload(imports: tuple[str, ...]) -> None:
     """Import the exporter's modules; not its warm-up, which pays only for many tasks."""
     import importlib
-    import signal
 
-    signal.signal(signal.SIGINT, workers.interrupted)
+    workers.quiet_on_interrupt()
     for module in imports:
         importlib.import_module(module)
 

@@ -39,7 +39,10 @@ def plain_all(argv: list[str]) -> bool | None:
 
 def run() -> None:
     """Console-script entry point."""
-    guarded(_run)
+    try:
+        guarded(_run)
+    except KeyboardInterrupt:            # Ctrl-C before the command line (which says more) was loaded
+        sys.exit(130)
 
 
 def guarded(command: Callable[[], None]) -> None:

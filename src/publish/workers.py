@@ -133,8 +133,7 @@ def run(todo: list[Task], exporters: dict[str, Exporter[Any, Any]], contexts: di
         gc.freeze()
     heap.trim()              # what reading the articles freed: each forked worker would count it again
     try:
-        with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(method),
-                                 initializer=start_worker, initargs=(names, needed, not forked)) as pool:
+        with pool_of(workers, method, start_worker, (names, needed, not forked)) as pool:
             yield from dispatch(todo, lambda task, given: pool.submit(render_in_worker, task, given), started, inputs)
     finally:
         if forked:
@@ -207,19 +206,42 @@ class _Worker:
 _worker: _Worker | None = None
 
 
+def pool_of(workers: int, method: str, initializer: Callable[..., None],
+            initargs: tuple[Any, ...]) -> ProcessPoolExecutor:
+    """A pool whose processes exist on return. Forked ones start with Ctrl-C held back until their
+    initializer has set `interrupted` (else a Ctrl-C at that moment printed a traceback)."""
+    import signal
+
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT}) if method == "fork" else None
+    try:
+        pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(method),
+                                   initializer=initializer, initargs=initargs)
+        pool.submit(os.getpid)            # forks every process now (spawned ones start as they are needed)
+    finally:
+        if held is not None:
+            signal.pthread_sigmask(signal.SIG_SETMASK, held)
+    return pool
+
+
 def interrupted(signum: int, frame: object) -> None:
     """Ctrl-C in a worker of a one-shot build: the process ends at once, without a traceback. The
     main process writes every file, so nothing is half written; it stops the build itself."""
     os._exit(130)
 
 
-def start_worker(names: tuple[str, ...], contexts: dict[str, BuildContext[Any, Any]], prepare: bool) -> None:
+def quiet_on_interrupt() -> None:
+    """In a worker: Ctrl-C ends it quietly (`interrupted`), and is no longer held back."""
     import signal
 
+    signal.signal(signal.SIGINT, interrupted)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+
+
+def start_worker(names: tuple[str, ...], contexts: dict[str, BuildContext[Any, Any]], prepare: bool) -> None:
     from publish import registry
 
     global _worker
-    signal.signal(signal.SIGINT, interrupted)
+    quiet_on_interrupt()
     exporters: dict[str, Exporter[Any, Any]] = {}
     broken: dict[str, str] = {}
     for name in names:
