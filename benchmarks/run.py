@@ -60,8 +60,9 @@ def timed(cmd: list[str], cwd: Path, env: dict[str, str]) -> dict[str, float]:
     return {"wall": wall, "cpu": _children_cpu() - cpu, "peak_rss": peak, "summary": out.strip().splitlines()[-1:]}
 
 
-def baseline(site: Path, env: dict[str, str]) -> dict[str, float]:
-    """What a user would script: one pandoc+weasyprint process per article, two at a time."""
+def baseline(site: Path, env: dict[str, str], articles: list[Path] | None = None) -> dict[str, float]:
+    """What a user would script: one pandoc+weasyprint process per article, two at a time
+    (`articles`: the Markdown files of a real site, each with its own folder for images)."""
     import pypandoc
 
     from publish.content.markdown import pandoc_path
@@ -70,18 +71,21 @@ def baseline(site: Path, env: dict[str, str]) -> dict[str, float]:
     pandoc = os.environ.get("PYPANDOC_PANDOC") or pypandoc.get_pandoc_path()
     out = site.parent / f"{site.name}-baseline"     # beside the site: its files are not the site's
     out.mkdir(exist_ok=True)
-    articles = sorted((site / "content").glob("*.md"))
     public = site / "content" / "public"
+    listed = articles if articles is not None else sorted((site / "content").glob("*.md"))
 
     def one(article: Path) -> None:
-        subprocess.run([pandoc, str(article), "--pdf-engine=weasyprint", f"--resource-path={public}",
-                        "-o", str(out / (article.stem + ".pdf"))], cwd=public, env=env, check=True,
+        folders = os.pathsep.join(str(f) for f in (article.parent, public, site / "static", site / "public")
+                                  if f.is_dir())
+        name = "-".join(article.relative_to(site).with_suffix("").parts)
+        subprocess.run([pandoc, str(article), "--pdf-engine=weasyprint", f"--resource-path={folders}",
+                        "-o", str(out / (name + ".pdf"))], cwd=article.parent, env=env, check=True,
                        capture_output=True)
 
     cpu = _children_cpu()
     start = time.perf_counter()
     with ThreadPoolExecutor(max_workers=2) as pool:
-        list(pool.map(one, articles))
+        list(pool.map(one, listed))
     return {"wall": time.perf_counter() - start, "cpu": _children_cpu() - cpu}
 
 

@@ -205,8 +205,24 @@ def report_watch(watch: dict[str, Any]) -> None:
 
 
 def edit_and_run(article: Path, publish: list[str], site: Path, env: dict[str, str]) -> dict[str, Any]:
-    article.write_text(article.read_text().replace("\n\n", "\n\nAn edited paragraph.\n\n", 1))
+    """Add a paragraph to the article's body (after its front matter), then `publish all`."""
+    text = article.read_text(encoding="utf-8")
+    fence = text[:3] if text[:3] in ("---", "+++") else ""
+    end = text.find("\n" + fence, 3) + len(fence) + 1 if fence else 0
+    body = text[end:]
+    if "\n\n" in body:
+        edited = body.replace("\n\n", "\n\nAn edited paragraph.\n\n", 1)
+    else:
+        edited = body + "\n\nAn edited paragraph.\n"
+    article.write_text(text[:end] + edited, encoding="utf-8")
     return timed([*publish, "all"], site, env)
+
+
+def real_articles(site: Path, env: dict[str, str]) -> list[Path]:
+    """The Markdown files of the articles `publish list` finds in a real site."""
+    listed = subprocess.run([sys.executable, "-m", "publish", "list", "--json"], cwd=site, env=env,
+                            capture_output=True, text=True, check=True)
+    return [site / entry["source"] for entry in json.loads(listed.stdout) if entry.get("status") == "published"]
 
 
 def wait_for_server(site: Path, timeout: float = 120.0) -> int:
@@ -229,6 +245,9 @@ def main() -> None:
     parser.add_argument("--watch-only", action="store_true",
                         help="only `publish serve --watch` (the site is built first, untimed): no baseline, no ratios")
     parser.add_argument("--json", type=Path, default=None)
+    parser.add_argument("--site", type=Path, default=None,
+                        help="a real site's folder (a blog export) instead of the generated corpus: copied, "
+                             "measured without the watch part")
     args = parser.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="publish-bench-watch-"))
@@ -237,8 +256,17 @@ def main() -> None:
     publish = [sys.executable, "-m", "publish", "-q"]
     results: dict[str, object] = {"articles": args.articles, "machine": _machine()}
     try:
-        site = build_corpus(work / "site", args.articles)
-        print(f"corpus: {args.articles} articles in {site}", flush=True)
+        if args.site is not None:
+            site = work / "site"
+            shutil.copytree(args.site, site, symlinks=True,
+                            ignore=shutil.ignore_patterns("output", ".git", "node_modules", "_site", "resources"))
+            articles = real_articles(site, env)
+            args.articles = len(articles)
+            print(f"site: {args.site} ({len(articles)} articles)", flush=True)
+        else:
+            site = build_corpus(work / "site", args.articles)
+            articles = sorted((site / "content").glob("*.md"))
+            print(f"corpus: {args.articles} articles in {site}", flush=True)
         if args.watch_only:
             timed([*publish, "all"], site, env)
             watch = measure_watch(site, env, args.edits, args.idle)
@@ -247,7 +275,7 @@ def main() -> None:
             if args.json:
                 args.json.write_text(json.dumps(results, indent=2, default=str))
             return
-        base = baseline(site, env)
+        base = baseline(site, env, articles)
         print(f"baseline (pandoc+weasyprint, PDFs only): {base['wall']:.1f} s wall", flush=True)
         cold = timed([*publish, "all"], site, env)
         # The build leaves the stamp (its inputs are older than 2 s: the baseline wrote beside the
@@ -258,15 +286,14 @@ def main() -> None:
         # Three edits, each of another article, each saved just before its run; the median is reported.
         # First in a fresh process each (no build server), then as an author's terminal gets them:
         # handed to the build server that the first of those runs starts (buildserver.py).
-        articles = sorted((site / "content").glob("*.md"))
+        pick = [articles[(args.articles // 2 + n) % len(articles)] for n in range(7)]
         alone = {**env, "PUBLISH_SERVER": "0"}
-        edits = [edit_and_run(articles[args.articles // 2 + n], publish, site, alone) for n in range(3)]
+        edits = [edit_and_run(pick[n], publish, site, alone) for n in range(3)]
         edit = sorted(edits, key=lambda run: run["wall"])[1]
         served_env = {**env, "PUBLISH_SERVER": "1"}
-        edit_and_run(articles[args.articles // 2 + 3], publish, site, served_env)      # starts the server
+        edit_and_run(pick[3], publish, site, served_env)      # starts the server
         server = wait_for_server(site)
-        served_runs = [edit_and_run(articles[args.articles // 2 + 4 + n], publish, site, served_env)
-                       for n in range(3)]
+        served_runs = [edit_and_run(pick[4 + n], publish, site, served_env) for n in range(3)]
         os.kill(server, signal.SIGTERM)
         served = sorted(served_runs, key=lambda run: run["wall"])[1]
         walls = ", ".join(f"{run['wall']:.2f}" for run in edits)
@@ -274,6 +301,18 @@ def main() -> None:
         print(f"publish all: cold {cold['wall']:.2f} s, first no-op {first_noop['wall']:.2f} s, no-op "
               f"{noop['wall']:.2f} s, one edit {edit['wall']:.2f} s (median of {walls}); on the build server "
               f"{served['wall']:.2f} s (median of {served_walls})", flush=True)
+        if args.site is not None:
+            ratios = {"cold / baseline": cold["wall"] / base["wall"],
+                      "first no-op after a build / baseline": first_noop["wall"] / base["wall"],
+                      "noop / baseline": noop["wall"] / base["wall"], "edit / baseline": edit["wall"] / base["wall"],
+                      "edit on the build server / baseline": served["wall"] / base["wall"]}
+            results.update(baseline=base, cold=cold, noop=noop, edit=edit, served_edit=served, ratios=ratios)
+            print("\nratios (lower is better):")
+            for name, value in ratios.items():
+                print(f"  {name:45} {value:6.3f}")
+            if args.json:
+                args.json.write_text(json.dumps(results, indent=2, default=str))
+            return
         watch = measure_watch(site, env, args.edits, args.idle)
         per_pdf = base["wall"] / args.articles
         ratios = {"cold / baseline": cold["wall"] / base["wall"],

@@ -333,7 +333,7 @@ def _child(connection: socket.socket, fds: list[int], request: dict[str, Any], r
         connection.sendall(f"started {os.getpid()}\n".encode())
         from publish import early
         from publish.cli import run
-        from publish.launch import guarded
+        from publish.outputs_full import guarded
 
         early.disable()                          # this process is warm: no early worker to start
         try:

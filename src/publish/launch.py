@@ -5,24 +5,22 @@ A no-op `publish all` is an author's most frequent command; answered from the st
 costs Python starting, the stamp's check and printing the summary. Importing Typer and the
 commands would add about as much again, so plain `publish [-q] all` is recognised here first.
 Anything else (another option, an option set through its environment variable, a stamp that does
-not answer) takes the full path, which checks and prints exactly the same way.
+not answer) takes the full path, which checks and prints exactly the same way. A plain `publish
+all` that the stamp does not answer goes first to the site's build server, if one runs
+(buildserver.py), else starts the early PDF worker (early.py) before the command line loads.
 """
 
 from __future__ import annotations
 
-import contextlib
-import errno
 import os
 import sys
-from collections.abc import Callable
+
+from publish.outputs_full import guarded
 
 # Global options whose environment variables change what `publish all` does or where it looks.
 # (PUBLISH_JOBS and PUBLISH_SCHEDULER only change where tasks run: the stamp ignores them too.)
 _OPTION_VARIABLES = ("PUBLISH_CONFIG", "PUBLISH_CONTENT", "PUBLISH_OUTPUT", "PUBLISH_PUBLIC", "PUBLISH_THEME",
                      "PUBLISH_DRAFTS", "PUBLISH_FUTURE", "PUBLISH_VERBOSE", "PUBLISH_QUIET")
-
-
-_FULL = frozenset({errno.ENOSPC, errno.EDQUOT})
 
 
 def plain_all(argv: list[str]) -> bool | None:
@@ -43,21 +41,6 @@ def run() -> None:
         guarded(_run)
     except KeyboardInterrupt:            # Ctrl-C before the command line (which says more) was loaded
         sys.exit(130)
-
-
-def guarded(command: Callable[[], None]) -> None:
-    """Run `command`, ending output that cannot be written in one line rather than a traceback."""
-    try:
-        command()
-    except OSError as exc:
-        if exc.errno not in _FULL:
-            raise
-        # Output that could not be written (`> /dev/full`, a full disk or quota): said in one line,
-        # not as a traceback. Files publish writes are atomic, so none of them is half written.
-        with contextlib.suppress(OSError):
-            sys.stderr.write(f"error: {exc.strerror}: the output could not be written; free some space "
-                             "and run again (files already published are complete)\n")
-        sys.exit(1)
 
 
 def _run() -> None:
