@@ -282,6 +282,7 @@ def _accept(listener: socket.socket, children: dict[int, socket.socket], selecto
     import struct
 
     connection, _ = listener.accept()
+    fds: list[int] = []
     try:
         credentials = connection.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i"))
         _, uid, _ = struct.unpack("3i", credentials)
@@ -298,12 +299,17 @@ def _accept(listener: socket.socket, children: dict[int, socket.socket], selecto
         if len(fds) != 3:
             raise OSError("no terminal")
     except (OSError, ValueError):
+        for fd in fds:
+            os.close(fd)
         connection.close()
         return
     connection.settimeout(None)
     pid = os.fork()
     if pid == 0:                                              # the child: runs the command, never returns
         listener.close()
+        selector.close()
+        for other in children.values():                       # the other commands' connections
+            other.close()
         _child(connection, fds, request, records)
     for fd in fds:
         os.close(fd)
