@@ -59,14 +59,17 @@ class Early:
         return self._pool is not None and 1 <= due <= FEW
 
     def close(self) -> None:
-        """Stop the worker, at once if it is still importing (nothing of it is needed any more)."""
+        """Stop the worker: at once if it is still importing (nothing of it is needed any more),
+        else once its running task has returned (killed while sending a result, it would leave the
+        pool waiting for the rest of the message)."""
         pool, self._pool = self._pool, None
         if pool is None:
             return
-        # concurrent.futures cannot stop a worker in its initializer but through its process table.
-        for process in dict(getattr(pool, "_processes", None) or {}).values():
-            if process.is_alive():
-                process.kill()
+        if not self._forked.done():
+            # concurrent.futures cannot stop a worker in its initializer but through its process table.
+            for process in dict(getattr(pool, "_processes", None) or {}).values():
+                if process.is_alive():
+                    process.kill()
         pool.shutdown(wait=True, cancel_futures=True)
 
     def run(self, todo: list[Task], contexts: dict[str, BuildContext[Any, Any]], *, jobs: int, method: str,

@@ -209,7 +209,8 @@ _worker: _Worker | None = None
 def pool_of(workers: int, method: str, initializer: Callable[..., None],
             initargs: tuple[Any, ...]) -> ProcessPoolExecutor:
     """A pool whose processes exist on return. Forked ones start with Ctrl-C held back until their
-    initializer has set `interrupted` (else a Ctrl-C at that moment printed a traceback)."""
+    initializer has set how they take it (`quiet_on_interrupt`; else a Ctrl-C at that moment
+    printed a traceback)."""
     import signal
 
     held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT}) if method == "fork" else None
@@ -223,17 +224,13 @@ def pool_of(workers: int, method: str, initializer: Callable[..., None],
     return pool
 
 
-def interrupted(signum: int, frame: object) -> None:
-    """Ctrl-C in a worker of a one-shot build: the process ends at once, without a traceback. The
-    main process writes every file, so nothing is half written; it stops the build itself."""
-    os._exit(130)
-
-
 def quiet_on_interrupt() -> None:
-    """In a worker: Ctrl-C ends it quietly (`interrupted`), and is no longer held back."""
+    """In a worker of a one-shot build: Ctrl-C is ignored, and no longer held back. The main process
+    stops the build once the running tasks have returned: a worker that died while sending its
+    result back would leave the pool waiting forever for the rest of the message."""
     import signal
 
-    signal.signal(signal.SIGINT, interrupted)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
 
 
