@@ -149,6 +149,10 @@ def test_ctrl_c_stops_the_build_on_the_server_not_the_server(site: Path) -> None
 def test_a_server_of_other_software_is_not_used(site: Path) -> None:
     assert run_publish(site, "all", env=ON).returncode == 0
     _server(site)
+    before = len(_log(site))
+    _edit(site, "note-1.md", "edited, and long enough")
+    unpatched = run_publish(site, "all", env={**ON, "PUBLISH_NO_PATCHES": "1"})   # its libraries are patched
+    assert unpatched.returncode == 0 and len(_log(site)) == before
     info = _records(site) / buildserver.INFO
     recorded = json.loads(info.read_text())
     info.write_text(json.dumps({**recorded, "software": "an older publish"}))

@@ -55,7 +55,9 @@ def wanted() -> bool | None:
 def run_on_server(output_dir: Path, argv: list[str]) -> int | None:
     """Have the site's build server run `publish ARGV`; its exit status, or None if no server
     could take the command (the caller then runs it itself)."""
-    if wanted() is False:
+    from publish.patches import switched_off
+
+    if wanted() is False or switched_off():      # its libraries were patched as it warmed up
         return None
     records = output_dir / RECORDS
     try:
