@@ -73,6 +73,25 @@ def write_article(site: Path, name: str, text: str) -> Path:
     return path
 
 
+# A short article with one tag: `NOTE.format(title=..., date=...)`; its paragraph says "long enough",
+# which `edit_note` replaces.
+NOTE = """---
+title: {title}
+excerpt: A short note.
+publishDate: {date}
+tags: [Notes]
+---
+
+A paragraph about {title}, long enough to be a paragraph.
+"""
+
+
+def edit_note(site: Path, name: str, text: str) -> None:
+    """Edit the paragraph of a NOTE article (content/<name>): "long enough" becomes `text`."""
+    path = site / "content" / name
+    path.write_text(path.read_text(encoding="utf-8").replace("long enough", text), encoding="utf-8")
+
+
 def run_publish(site: Path, *args: str, env: dict[str, str] | None = None,
                 timeout: float = 300) -> subprocess.CompletedProcess[str]:
     """`publish ...` as a real subprocess, in `site`, like a user in a terminal."""

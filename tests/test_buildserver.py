@@ -18,19 +18,10 @@ from pathlib import Path
 import pytest
 
 from publish import buildserver
-from tests.conftest import REPO, run_publish, write_article
+from tests.conftest import NOTE, REPO, edit_note, run_publish, write_article
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the build server runs on Linux")
 
-ARTICLE = """---
-title: {title}
-excerpt: A short note.
-publishDate: {date}
-tags: [Notes]
----
-
-A paragraph about {title}, long enough to be a paragraph.
-"""
 ON = {"PUBLISH_SERVER": "1", "PUBLISH_SERVER_IDLE": "60"}
 OFF = {"PUBLISH_SERVER": "0"}
 
@@ -81,18 +72,13 @@ def _log(site: Path) -> list[str]:
         return []
 
 
-def _edit(site: Path, name: str, text: str) -> None:
-    path = site / "content" / name
-    path.write_text(path.read_text(encoding="utf-8").replace("long enough", text), encoding="utf-8")
-
-
 @pytest.fixture
 def site(tmp_path: Path) -> Iterator[Path]:
     site = tmp_path / "site"
     (site / "content").mkdir(parents=True)
     shutil.copy(REPO / "publish.toml", site / "publish.toml")
     for n in range(1, 4):
-        write_article(site, f"note-{n}.md", ARTICLE.format(title=f"Note {n}", date=f"2024-01-0{n}"))
+        write_article(site, f"note-{n}.md", NOTE.format(title=f"Note {n}", date=f"2024-01-0{n}"))
     yield site
     try:
         _stop(int(json.loads((_records(site) / buildserver.INFO).read_text())["pid"]))
@@ -109,7 +95,7 @@ def test_an_edit_is_built_by_the_warm_server_with_the_same_files(site: Path, tmp
     twin = tmp_path / "twin"
     shutil.copytree(site, twin, symlinks=True, ignore=shutil.ignore_patterns("server.*"))
     for folder in (site, twin):
-        _edit(folder, "note-2.md", "edited on the server, and long enough")
+        edit_note(folder, "note-2.md", "edited on the server, and long enough")
     before = len(_log(site))
     served = run_publish(site, "all", env=ON)
     assert served.returncode == 0, served.stderr
@@ -129,7 +115,7 @@ def test_an_edit_is_built_by_the_warm_server_with_the_same_files(site: Path, tmp
 def test_ctrl_c_stops_the_build_on_the_server_not_the_server(site: Path) -> None:
     assert run_publish(site, "all", env=ON).returncode == 0
     pid = _server(site)
-    _edit(site, "note-1.md", "edited, and long enough")
+    edit_note(site, "note-1.md", "edited, and long enough")
     process = subprocess.Popen([sys.executable, "-m", "publish", "all"], cwd=site, env={**os.environ, **ON},
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
     time.sleep(0.3)
@@ -150,14 +136,14 @@ def test_a_server_of_other_software_is_not_used(site: Path) -> None:
     assert run_publish(site, "all", env=ON).returncode == 0
     _server(site)
     before = len(_log(site))
-    _edit(site, "note-1.md", "edited, and long enough")
+    edit_note(site, "note-1.md", "edited, and long enough")
     unpatched = run_publish(site, "all", env={**ON, "PUBLISH_NO_PATCHES": "1"})   # its libraries are patched
     assert unpatched.returncode == 0 and len(_log(site)) == before
     info = _records(site) / buildserver.INFO
     recorded = json.loads(info.read_text())
     info.write_text(json.dumps({**recorded, "software": "an older publish"}))
     before = len(_log(site))
-    _edit(site, "note-3.md", "edited, and long enough")
+    edit_note(site, "note-3.md", "edited, and long enough")
     result = run_publish(site, "all", env=ON)
     assert result.returncode == 0 and "wrote" in result.stdout
     assert len(_log(site)) == before                        # this process built it
@@ -168,7 +154,7 @@ def test_the_server_stops_when_idle_and_takes_its_socket_away(site: Path) -> Non
     pid = _server(site)
     assert _gone(pid, 30)
     assert not (_records(site) / buildserver.SOCKET).exists() and not (_records(site) / buildserver.INFO).exists()
-    _edit(site, "note-3.md", "edited, and long enough")
+    edit_note(site, "note-3.md", "edited, and long enough")
     assert run_publish(site, "all", env=OFF).returncode == 0            # runs without it
 
 
@@ -177,7 +163,7 @@ def test_no_server_without_a_terminal_or_when_switched_off(site: Path) -> None:
     result = subprocess.run([sys.executable, "-m", "publish", "all"], cwd=site, env=environment,
                             capture_output=True, text=True, timeout=300)     # pipes, not a terminal
     assert result.returncode == 0, result.stderr
-    _edit(site, "note-1.md", "edited, and long enough")
+    edit_note(site, "note-1.md", "edited, and long enough")
     assert run_publish(site, "all", env=OFF).returncode == 0
     time.sleep(1)
     assert not (_records(site) / buildserver.INFO).exists()

@@ -14,17 +14,7 @@ import pytest
 from publish import early, pipeline, registry
 from publish.manifest import MANIFEST
 from publish.stamp import STAMP
-from tests.conftest import REPO, load_config, run_publish, write_article
-
-ARTICLE = """---
-title: {title}
-excerpt: A short note.
-publishDate: {date}
-tags: [Notes]
----
-
-A paragraph about {title}, long enough to be a paragraph.
-"""
+from tests.conftest import NOTE, REPO, edit_note, load_config, run_publish, write_article
 
 
 @pytest.fixture(scope="module")
@@ -33,7 +23,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (site / "content").mkdir(parents=True)
     shutil.copy(REPO / "publish.toml", site / "publish.toml")
     for n in range(1, 7):
-        write_article(site, f"note-{n}.md", ARTICLE.format(title=f"Note {n}", date=f"2024-01-0{n}"))
+        write_article(site, f"note-{n}.md", NOTE.format(title=f"Note {n}", date=f"2024-01-0{n}"))
     old = time.time() - 3600                # older than the run's start: the build may leave its stamp
     for path in site.rglob("*"):
         os.utime(path, (old, old))
@@ -63,14 +53,9 @@ def _build_with_early(site: Path) -> tuple[pipeline.Report, int]:
     return pipeline.build(config, _everything(), jobs=2), pid
 
 
-def _edit(site: Path, name: str, text: str) -> None:
-    path = site / "content" / name
-    path.write_text(path.read_text(encoding="utf-8").replace("long enough", text), encoding="utf-8")
-
-
 def test_the_pdfs_of_an_edit_are_made_by_the_early_worker_with_the_same_bytes(site: Path, tmp_path: Path) -> None:
-    _edit(site, "note-3.md", "edited, and long enough")
-    _edit(site, "note-5.md", "edited too, and long enough")
+    edit_note(site, "note-3.md", "edited, and long enough")
+    edit_note(site, "note-5.md", "edited too, and long enough")
     twin = tmp_path / "twin"
     shutil.copytree(site, twin, symlinks=True)
     report, pid = _build_with_early(site)
@@ -103,7 +88,7 @@ def test_what_prepare_says_comes_back_once_from_the_early_worker(site: Path) -> 
 
 def test_an_early_worker_that_would_not_pay_is_stopped_unused(site: Path) -> None:
     for n in range(1, 7):                                   # six PDFs: more than FEW
-        _edit(site, f"note-{n}.md", "edited, and long enough")
+        edit_note(site, f"note-{n}.md", "edited, and long enough")
     report, pid = _build_with_early(site)
     assert not report.errors and pid not in report.processes
     assert sum(name.startswith("pdf/") for name in report.written) == 6
@@ -124,11 +109,11 @@ def test_no_early_worker_without_an_earlier_build_or_with_one_job(site: Path) ->
 def test_publish_all_after_an_edit_end_to_end(site: Path) -> None:
     """From the command line: the patches' notes (-v) come back from the worker that imported
     WeasyPrint, and the run leaves the stamp that answers the next one."""
-    _edit(site, "note-2.md", "edited, and long enough")
+    edit_note(site, "note-2.md", "edited, and long enough")
     verbose = run_publish(site, "-v", "all")
     assert verbose.returncode == 0, verbose.stderr
     assert "pdf/note-2.pdf" in verbose.stdout and "patch for weasyprint" in verbose.stdout + verbose.stderr
-    _edit(site, "note-4.md", "edited, and long enough")
+    edit_note(site, "note-4.md", "edited, and long enough")
     plain = run_publish(site, "all")
     assert plain.returncode == 0 and "error" not in plain.stderr, plain.stderr
     assert "wrote 0 file(s)" not in plain.stdout

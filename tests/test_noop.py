@@ -16,19 +16,9 @@ from pathlib import Path
 import pytest
 
 from publish import stamp
-from tests.conftest import REPO, write_article
+from tests.conftest import NOTE, REPO, write_article
 
 OLD = time.time() - 3600          # inputs written "an hour ago": older than any run's start
-
-ARTICLE = """---
-title: {title}
-excerpt: A short note.
-publishDate: {date}
-tags: [Notes]
----
-
-A paragraph about {title}, long enough to be a paragraph.
-"""
 
 
 def _age(site: Path) -> None:
@@ -42,8 +32,8 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     site = tmp_path_factory.mktemp("noop") / "site"
     (site / "content").mkdir(parents=True)
     shutil.copy(REPO / "publish.toml", site / "publish.toml")
-    write_article(site, "first-note.md", ARTICLE.format(title="First note", date="2024-01-02"))
-    write_article(site, "second-note.md", ARTICLE.format(title="Second note", date="2024-02-03"))
+    write_article(site, "first-note.md", NOTE.format(title="First note", date="2024-01-02"))
+    write_article(site, "second-note.md", NOTE.format(title="Second note", date="2024-02-03"))
     _age(site)
     assert _run(site, "all").returncode == 0
     return site
@@ -117,7 +107,7 @@ def test_only_a_plain_command_line_is_answered_before_typer_starts(site: Path) -
 
 def test_an_edited_article_is_built(site: Path) -> None:
     _stamped(site)
-    write_article(site, "first-note.md", ARTICLE.format(title="First note, edited", date="2024-01-02"))
+    write_article(site, "first-note.md", NOTE.format(title="First note, edited", date="2024-01-02"))
     after = _run(site, "all")
     assert not after.answered and after.wrote() > 0
     assert "First note, edited" in (site / "output" / "rss.xml").read_text(encoding="utf-8")
@@ -138,7 +128,7 @@ def test_a_new_article_a_deleted_output_and_a_config_edit_are_seen(site: Path) -
     assert (site / "output" / "pdf" / "second-note.pdf").is_file()
 
     _stamped(site)
-    write_article(site, "third-note.md", ARTICLE.format(title="Third note", date="2024-03-04"))
+    write_article(site, "third-note.md", NOTE.format(title="Third note", date="2024-03-04"))
     assert not (added := _run(site, "all")).answered and added.summary.startswith("3 article(s)")
 
     _age(site)
@@ -160,7 +150,7 @@ def test_options_and_environment_that_change_outputs_are_part_of_the_stamp(site:
 
 def test_an_article_whose_date_comes_is_published_then(site: Path) -> None:
     due = datetime.now(UTC) + timedelta(seconds=6)
-    write_article(site, "soon.md", ARTICLE.format(title="Soon", date=due.strftime("%Y-%m-%dT%H:%M:%SZ")))
+    write_article(site, "soon.md", NOTE.format(title="Soon", date=due.strftime("%Y-%m-%dT%H:%M:%SZ")))
     _age(site)
     left_out = _run(site, "all")
     assert "1 future left out" in left_out.summary

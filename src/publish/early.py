@@ -18,7 +18,6 @@ time on the other core, no wall time. The PDFs are the same bytes either way.
 
 from __future__ import annotations
 
-import gc
 import os
 import pickle
 import sys
@@ -28,7 +27,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Protocol
 
-from publish import heap, workers
+from publish import workers
 from publish.exporters.base import BuildContext, Notice, Task
 from publish.workers import Inputs, Outcome
 
@@ -81,30 +80,18 @@ class Early:
         mine = self._pool
         blob = pickle.dumps({self.name: contexts[self.name]}, protocol=pickle.HIGHEST_PROTOCOL)
         rest = [task for task in todo if task.exporter != self.name]
-        names = tuple(sorted({task.exporter for task in rest}))
-        forked = method == "fork"
-        if forked:
-            gc.freeze()                   # as in workers.run: the pool's workers share what this process read
-        heap.trim()
-        pool = None
         try:
-            if rest:
-                pool = workers.pool_of(min(max(1, jobs - 1), len(rest)), method, workers.start_worker,
-                                       (names, {name: contexts[name] for name in names}, not forked))
+            with workers.one_shot_pool(min(max(1, jobs - 1), len(rest)), method, rest, contexts) as pool:
 
-            def submit(task: Task, given: Inputs) -> Future[Outcome]:
-                if task.exporter == self.name:
-                    return mine.submit(_render, task, given, blob)
-                assert pool is not None
-                return pool.submit(workers.render_in_worker, task, given)
+                def submit(task: Task, given: Inputs) -> Future[Outcome]:
+                    if task.exporter == self.name:
+                        return mine.submit(_render, task, given, blob)
+                    assert pool is not None
+                    return pool.submit(workers.render_in_worker, task, given)
 
-            yield from workers.dispatch(todo, submit, started, inputs)
+                yield from workers.dispatch(todo, submit, started, inputs)
         finally:
-            if pool is not None:
-                pool.shutdown(wait=True, cancel_futures=True)
             self.close()
-            if forked:
-                gc.unfreeze()
 
 
 _started: Early | None = None

@@ -18,6 +18,7 @@ import time
 import traceback
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -123,8 +124,17 @@ def run(todo: list[Task], exporters: dict[str, Exporter[Any, Any]], contexts: di
     if workers <= 1:
         yield from in_order(todo, exporters, contexts, started, inputs)
         return
+    with one_shot_pool(workers, method, todo, contexts) as pool:
+        assert pool is not None
+        yield from dispatch(todo, lambda task, given: pool.submit(render_in_worker, task, given), started, inputs)
+
+
+@contextmanager
+def one_shot_pool(workers: int, method: str, todo: list[Task],
+                  contexts: dict[str, BuildContext[Any, Any]]) -> Iterator[ProcessPoolExecutor | None]:
+    """A pool of `workers` processes for the exporters of `todo` (None for no task), set up for one
+    build and shut down after it, its pending tasks cancelled (Ctrl-C)."""
     names = tuple(sorted({task.exporter for task in todo}))
-    needed = {name: contexts[name] for name in names}
     forked = method == "fork"
     if forked:
         # What the main process loaded lives as long as the workers do. Frozen, the garbage collector
@@ -132,10 +142,14 @@ def run(todo: list[Task], exporters: dict[str, Exporter[Any, Any]], contexts: di
         # forked workers keep sharing those pages with this process.
         gc.freeze()
     heap.trim()              # what reading the articles freed: each forked worker would count it again
+    pool = None
     try:
-        with pool_of(workers, method, start_worker, (names, needed, not forked)) as pool:
-            yield from dispatch(todo, lambda task, given: pool.submit(render_in_worker, task, given), started, inputs)
+        if todo:
+            pool = pool_of(workers, method, start_worker, (names, {name: contexts[name] for name in names}, not forked))
+        yield pool
     finally:
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
         if forked:
             gc.unfreeze()
 
